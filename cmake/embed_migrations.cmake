@@ -1,0 +1,15 @@
+# Generates a header with every migrations/<backend>/NNNN_*.sql as a string, in version order.
+# Usage: cmake -DSRC_DIR=... -DOUT=... -P embed_migrations.cmake
+file(GLOB files "${SRC_DIR}/*.sql")
+list(SORT files)
+set(body "// Generated from ${SRC_DIR}. Do not edit.\n#pragma once\n#include <array>\n\nnamespace berth::store::sqlite {\nstruct Migration { int version; const char* sql; };\ninline constexpr std::array kMigrations{\n")
+foreach(f ${files})
+  get_filename_component(name "${f}" NAME)
+  string(REGEX MATCH "^[0-9]+" ver "${name}")
+  math(EXPR ver "${ver}")
+  file(READ "${f}" sql)
+  string(APPEND body "  Migration{${ver}, R\"berthsql(${sql})berthsql\"},\n")
+endforeach()
+string(APPEND body "};\n}  // namespace berth::store::sqlite\n")
+file(WRITE "${OUT}.tmp" "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

@@ -1,0 +1,26 @@
+// OciContext: what the /v2 handlers need — the registry services and the protocol limits.
+// Borrowed references; the composition root (app/) owns everything. Thread-safe as its parts are.
+#pragma once
+#include <cstddef>
+
+#include "registry/blob_service.h"
+#include "registry/listing_service.h"
+#include "registry/manifest_service.h"
+#include "registry/upload_service.h"
+
+namespace berth::api::oci {
+
+struct OciLimits {
+  size_t max_manifest_bytes = 4 * 1024 * 1024;
+  size_t upload_buffer_bytes = 256 * 1024;
+};
+
+struct OciContext {
+  registry::UploadService& uploads;
+  registry::BlobService& blobs;
+  registry::ManifestService& manifests;
+  registry::ListingService& listing;
+  OciLimits limits;
+};
+
+}  // namespace berth::api::oci

@@ -1,0 +1,73 @@
+#include "api/oci/handlers.h"
+#include "api/oci/params.h"
+#include "api/oci/render.h"
+
+namespace berth::api::oci {
+namespace {
+
+// True when the client accepts `media_type`: no Accept header, a wildcard, or the type listed.
+bool Accepts(const http::Exchange& ex, std::string_view media_type) {
+  auto list = ex.HeaderList("Accept");
+  if (list.empty()) return true;
+  for (auto item : list) {
+    item = item.substr(0, item.find(';'));
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "*/*" || item == "application/*" || item == media_type) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+http::Task<void> GetManifest(OciContext& ctx, http::Exchange& ex) {
+  auto name = RepoName(ex);
+  if (!name) co_return co_await SendError(ex, name.error());
+  auto ref = ReferenceParam(ex);
+  if (!ref) co_return co_await SendError(ex, ref.error());
+  auto rec = ctx.manifests.Get(*name, *ref);
+  if (!rec) co_return co_await SendError(ex, rec.error());
+  if (!Accepts(ex, rec->media_type))
+    co_return co_await SendError(
+        ex, Error(Errc::kManifestUnknown, "manifest is a " + rec->media_type + ", which the Accept header excludes"));
+  std::string digest = rec->digest.str();
+  std::string etag = Quoted(digest);
+  auto r = Reply(200);
+  r.Set("Content-Type", rec->media_type);
+  r.Set("Docker-Content-Digest", digest);
+  r.Set("ETag", etag);
+  if (ex.Header("If-None-Match") == etag) {
+    r.status = 304;
+    co_return co_await ex.Send(std::move(r));
+  }
+  r.body = std::move(rec->content);
+  co_await ex.Send(std::move(r));
+}
+
+http::Task<void> PutManifest(OciContext& ctx, http::Exchange& ex) {
+  auto name = RepoName(ex);
+  if (!name) co_return co_await SendError(ex, name.error());
+  auto ref = ReferenceParam(ex);
+  if (!ref) co_return co_await SendError(ex, ref.error());
+  auto body = co_await ex.ReadAll(ctx.limits.max_manifest_bytes);
+  if (!body) co_return co_await SendError(ex, body.error());
+  auto put = ctx.manifests.Put(*name, *ref, std::move(*body), ex.Header("Content-Type"));
+  if (!put) co_return co_await SendError(ex, put.error());
+  std::string digest = put->digest.str();
+  auto r = Reply(201);
+  r.Set("Location", "/v2/" + *name + "/manifests/" + digest);
+  r.Set("Docker-Content-Digest", digest);
+  if (put->subject) r.Set("OCI-Subject", put->subject->str());
+  co_await ex.Send(std::move(r));
+}
+
+http::Task<void> DeleteManifest(OciContext& ctx, http::Exchange& ex) {
+  auto name = RepoName(ex);
+  if (!name) co_return co_await SendError(ex, name.error());
+  auto ref = ReferenceParam(ex);
+  if (!ref) co_return co_await SendError(ex, ref.error());
+  auto done = ctx.manifests.Delete(*name, *ref);
+  if (!done) co_return co_await SendError(ex, done.error());
+  co_await ex.Send(Reply(202));
+}
+
+}  // namespace berth::api::oci

@@ -1,0 +1,28 @@
+// App: the composition root. Owns every component, builds them in dependency order
+// (database → blob driver → stores → services → routes → HTTP server) and tears them down in
+// reverse. The only place that knows the concrete backends. Run() blocks; Stop() is thread-safe.
+#pragma once
+#include <memory>
+
+#include "app/config.h"
+#include "base/error.h"
+
+namespace berth::app {
+
+class App {
+ public:
+  static Result<std::unique_ptr<App>> Create(const Config& config);
+  ~App();
+  // Binds the listen address; the port is known afterwards.
+  Result<void> Listen();
+  uint16_t port() const;
+  void Run();
+  void Stop();
+
+ private:
+  struct Parts;
+  explicit App(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace berth::app

@@ -1,0 +1,46 @@
+// Config: every setting of the server, with defaults, loaded from a YAML file and BERTH_* environment
+// variables (env wins over the file; command-line flags win over both). A value type; load once at
+// start-up and pass by const reference (thread-safe to read).
+//
+// Keys (YAML path → environment variable):
+//   listen                      BERTH_LISTEN                        127.0.0.1:5000
+//   data_dir                    BERTH_DATA_DIR                      ./data
+//   log_level                   BERTH_LOG_LEVEL                     info
+//   external_url                BERTH_EXTERNAL_URL                  (the listen address)
+//   storage.fsync               BERTH_STORAGE_FSYNC                 true
+//   http.threads                BERTH_HTTP_THREADS                  0 (two per core)
+//   http.max_manifest_bytes     BERTH_HTTP_MAX_MANIFEST_BYTES       4194304
+//   http.max_concurrent_uploads BERTH_HTTP_MAX_CONCURRENT_UPLOADS   256
+//   http.idle_timeout_seconds   BERTH_HTTP_IDLE_TIMEOUT_SECONDS     60
+//   http.body_timeout_seconds   BERTH_HTTP_BODY_TIMEOUT_SECONDS     60
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "base/error.h"
+
+namespace berth::app {
+
+struct Config {
+  std::string listen = "127.0.0.1:5000";
+  std::string data_dir = "./data";
+  std::string log_level = "info";
+  std::string external_url;
+  bool storage_fsync = true;
+  int64_t http_threads = 0;
+  int64_t http_max_manifest_bytes = 4 * 1024 * 1024;
+  int64_t http_max_concurrent_uploads = 256;
+  int64_t http_idle_timeout_seconds = 60;
+  int64_t http_body_timeout_seconds = 60;
+
+  std::string ListenHost() const;
+  uint16_t ListenPort() const;
+};
+
+// Loads defaults ← file (when given) ← environment ← overrides (key → value, same keys as YAML).
+// Errors: kBadRequest naming the key for unknown keys, malformed values or an unreadable file.
+Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map<std::string, std::string>& overrides);
+
+}  // namespace berth::app

@@ -1,0 +1,76 @@
+// berth: the command line. Subcommands: serve, version.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "app/app.h"
+#include "base/log.h"
+
+namespace {
+
+int Serve(const std::optional<std::string>& config_file, const std::map<std::string, std::string>& overrides) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto config = berth::app::LoadConfig(config_file, overrides);
+  if (!config) {
+    std::cerr << "berth: " << config.error().Message() << "\n";
+    return 2;
+  }
+  berth::log::Init(config->log_level);
+  auto app = berth::app::App::Create(*config);
+  if (!app) {
+    spdlog::critical("start failed error={}", app.error().Message());
+    return 1;
+  }
+  if (auto r = (*app)->Listen(); !r) {
+    spdlog::critical("start failed error={}", r.error().Message());
+    return 1;
+  }
+  // Signals are waited for on a dedicated thread, then the server stops gracefully.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  berth::app::App* raw = app->get();
+  std::thread waiter([set, raw]() mutable {
+    int sig = 0;
+    sigwait(&set, &sig);
+    spdlog::info("stopping signal={}", sig);
+    raw->Stop();
+  });
+  waiter.detach();
+  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count() / 1000.0;
+  spdlog::info("listening address={}:{} data_dir={} startup_ms={:.1f}", config->ListenHost(), (*app)->port(),
+               config->data_dir, ms);
+  (*app)->Run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Berth: an OCI container registry"};
+  cli.require_subcommand(1);
+
+  auto* serve = cli.add_subcommand("serve", "run the registry");
+  std::string config_file, listen, data_dir;
+  serve->add_option("--config", config_file, "YAML config file");
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:5000)");
+  serve->add_option("--data-dir", data_dir, "directory for metadata and blobs (default ./data)");
+
+  cli.add_subcommand("version", "print the version");
+  CLI11_PARSE(cli, argc, argv);
+
+  if (cli.got_subcommand("version")) {
+    std::cout << "berth 0.1.0\n";
+    return 0;
+  }
+  std::map<std::string, std::string> overrides;
+  if (!listen.empty()) overrides["listen"] = listen;
+  if (!data_dir.empty()) overrides["data_dir"] = data_dir;
+  return Serve(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file), overrides);
+}

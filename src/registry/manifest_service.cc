@@ -1,0 +1,57 @@
+#include "registry/manifest_service.h"
+
+#include "base/clock.h"
+#include "oci/manifest.h"
+
+namespace berth::registry {
+
+Result<PutManifestResult> ManifestService::Put(const std::string& repository, const oci::Reference& ref,
+                                               std::string body, std::string_view content_type) {
+  Digest digest;
+  if (ref.is_digest() && ref.digest.algorithm() != "sha256") {
+    Hasher h(ref.digest.algorithm());
+    h.Update(body);
+    digest = h.Peek();
+  } else {
+    digest = Sha256Of(body);
+  }
+  if (ref.is_digest() && ref.digest != digest)
+    return Fail(Errc::kDigestInvalid, "manifest digest " + digest.str() + " does not match reference " + ref.digest.str());
+
+  auto parsed = oci::ParseManifest(body, content_type);
+  if (!parsed) return std::unexpected(parsed.error());
+
+  store::ManifestRecord rec;
+  rec.repository = repository;
+  rec.digest = digest;
+  rec.media_type = parsed->media_type;
+  rec.artifact_type = parsed->artifact_type;
+  rec.size = static_cast<int64_t>(body.size());
+  rec.subject = parsed->subject ? std::optional<Digest>(parsed->subject->digest) : std::nullopt;
+  rec.annotations_json = parsed->annotations_json;
+  rec.blobs = parsed->BlobDigests();
+  rec.children = parsed->ChildDigests();
+  rec.pushed_at = NowUnixSeconds();
+  rec.content = std::move(body);
+
+  std::optional<std::string> tag;
+  if (!ref.is_digest()) tag = ref.tag;
+  if (auto r = store_.Put(rec, tag); !r) return std::unexpected(r.error());
+  return PutManifestResult{digest, rec.subject};
+}
+
+Result<store::ManifestRecord> ManifestService::Get(const std::string& repository, const oci::Reference& ref) {
+  auto rec = ref.is_digest() ? store_.GetByDigest(repository, ref.digest) : store_.GetByTag(repository, ref.tag);
+  if (!rec) return std::unexpected(rec.error());
+  if (!*rec) return Fail(Errc::kManifestUnknown, "manifest unknown: " + repository + ":" + ref.str());
+  return std::move(**rec);
+}
+
+Result<void> ManifestService::Delete(const std::string& repository, const oci::Reference& ref) {
+  auto done = ref.is_digest() ? store_.Delete(repository, ref.digest) : store_.Untag(repository, ref.tag);
+  if (!done) return std::unexpected(done.error());
+  if (!*done) return Fail(Errc::kManifestUnknown, "manifest unknown: " + repository + ":" + ref.str());
+  return {};
+}
+
+}  // namespace berth::registry

@@ -1,0 +1,34 @@
+// ManifestService: validates and stores manifests, resolves references, deletes and untags.
+// Thread-safe (stateless over a thread-safe store).
+#pragma once
+#include <optional>
+#include <string>
+
+#include "oci/reference.h"
+#include "store/registry_store.h"
+
+namespace berth::registry {
+
+struct PutManifestResult {
+  Digest digest;
+  std::optional<Digest> subject;
+};
+
+class ManifestService {
+ public:
+  explicit ManifestService(store::ManifestStore& store) : store_(store) {}
+
+  // Errors: kDigestInvalid (reference digest differs from the body's), kManifestInvalid,
+  // kManifestBlobUnknown, kUnsupported.
+  Result<PutManifestResult> Put(const std::string& repository, const oci::Reference& ref, std::string body,
+                                std::string_view content_type);
+  // kManifestUnknown when absent.
+  Result<store::ManifestRecord> Get(const std::string& repository, const oci::Reference& ref);
+  // By digest: the manifest and all its tags; by tag: only the tag. kManifestUnknown when absent.
+  Result<void> Delete(const std::string& repository, const oci::Reference& ref);
+
+ private:
+  store::ManifestStore& store_;
+};
+
+}  // namespace berth::registry

@@ -1,0 +1,141 @@
+#include "store/sqlite/db.h"
+
+#include "store/sqlite/migrations.h"
+
+namespace berth::store::sqlite {
+namespace {
+
+[[noreturn]] void Throw(sqlite3* db, std::string_view what) {
+  throw SqliteError(std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+}  // namespace
+
+Stmt::~Stmt() {
+  sqlite3_reset(s_);
+  sqlite3_clear_bindings(s_);
+}
+
+Stmt& Stmt::Bind(int i, int64_t v) {
+  if (sqlite3_bind_int64(s_, i, v) != SQLITE_OK) Throw(sqlite3_db_handle(s_), "bind");
+  return *this;
+}
+
+Stmt& Stmt::Bind(int i, std::string_view v) {
+  if (sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC) != SQLITE_OK)
+    Throw(sqlite3_db_handle(s_), "bind");
+  return *this;
+}
+
+Stmt& Stmt::BindBlob(int i, std::string_view v) {
+  if (sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC) != SQLITE_OK)
+    Throw(sqlite3_db_handle(s_), "bind");
+  return *this;
+}
+
+Stmt& Stmt::BindNull(int i) {
+  sqlite3_bind_null(s_, i);
+  return *this;
+}
+
+bool Stmt::Step() {
+  int rc = sqlite3_step(s_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Throw(sqlite3_db_handle(s_), "step");
+}
+
+void Stmt::Run() {
+  while (Step()) {
+  }
+}
+
+int64_t Stmt::Int(int col) const { return sqlite3_column_int64(s_, col); }
+
+std::string Stmt::Text(int col) const {
+  auto p = static_cast<const char*>(sqlite3_column_blob(s_, col));
+  int n = sqlite3_column_bytes(s_, col);
+  return p ? std::string(p, static_cast<size_t>(n)) : std::string();
+}
+
+bool Stmt::IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+
+Conn::~Conn() {
+  for (auto& [k, s] : cache_) sqlite3_finalize(s);
+  sqlite3_close_v2(db_);
+}
+
+Stmt Conn::Prepare(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return Stmt(it->second);
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+    Throw(db_, std::string("prepare ") + sql);
+  cache_.emplace(sql, s);
+  return Stmt(s);
+}
+
+void Conn::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "exec failed";
+    sqlite3_free(err);
+    throw SqliteError(msg);
+  }
+}
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool durable) {
+  std::unique_ptr<Db> db(new Db(path));
+  try {
+    db->writer_ = db->OpenConn(false);
+    db->writer_->Exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    if (auto r = ApplyMigrations(*db->writer_); !r) return std::unexpected(r.error());
+  } catch (const SqliteError& e) {
+    return Fail(Errc::kInternal, "open database " + path + ": " + e.what());
+  }
+  return db;
+}
+
+Db::~Db() = default;
+
+std::unique_ptr<Conn> Db::OpenConn(bool readonly) {
+  sqlite3* raw = nullptr;
+  int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path_.c_str(), &raw, flags, nullptr) != SQLITE_OK) {
+    std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
+    sqlite3_close_v2(raw);
+    throw SqliteError("open " + path_ + ": " + msg);
+  }
+  auto conn = std::make_unique<Conn>(raw);
+  sqlite3_busy_timeout(raw, 10000);
+  if (!readonly) {
+    conn->Exec("PRAGMA journal_mode=WAL");
+    conn->Exec("PRAGMA foreign_keys=ON");
+  }
+  conn->Exec("PRAGMA cache_size=-16000");
+  return conn;
+}
+
+std::unique_ptr<Conn> Db::Borrow() {
+  {
+    std::lock_guard lock(pool_mu_);
+    if (!readers_.empty()) {
+      auto c = std::move(readers_.back());
+      readers_.pop_back();
+      return c;
+    }
+  }
+  return OpenConn(true);
+}
+
+void Db::Return(std::unique_ptr<Conn> c) {
+  std::lock_guard lock(pool_mu_);
+  if (readers_.size() < 64) readers_.push_back(std::move(c));
+}
+
+void Db::RollbackQuietly() {
+  sqlite3_exec(writer_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+}  // namespace berth::store::sqlite

@@ -1,0 +1,121 @@
+// Db: one SQLite database in WAL mode with a single writer connection and a pool of readers.
+// Thread-safe: Write() serializes writers on a mutex (one BEGIN IMMEDIATE transaction at a time);
+// Read() borrows a pooled read-only connection, so reads never wait for writes.
+// SQLite failures inside Read/Write callbacks are thrown as SqliteError and come back as kInternal.
+#pragma once
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "base/error.h"
+
+namespace berth::store::sqlite {
+
+struct SqliteError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A prepared statement borrowed from a connection's cache; reset when it goes out of scope.
+class Stmt {
+ public:
+  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt();
+
+  Stmt& Bind(int i, int64_t v);
+  Stmt& Bind(int i, std::string_view v);  // bound as TEXT without copying; keep it alive
+  Stmt& BindBlob(int i, std::string_view v);
+  Stmt& BindNull(int i);
+  // Steps once: true when a row is available.
+  bool Step();
+  // Steps to completion (for statements without rows).
+  void Run();
+  int64_t Int(int col) const;
+  std::string Text(int col) const;
+  bool IsNull(int col) const;
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+class Conn {
+ public:
+  Conn(sqlite3* db) : db_(db) {}
+  ~Conn();
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  // `sql` must be a string literal (or otherwise outlive the connection): it keys the cache.
+  Stmt Prepare(const char* sql);
+  void Exec(const char* sql);
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+  sqlite3* raw() const { return db_; }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> cache_;
+};
+
+class Db {
+ public:
+  // durable: synchronous=FULL (survives power loss); otherwise NORMAL (survives process crashes).
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, bool durable);
+  ~Db();
+
+  // Runs f(Conn&) inside BEGIN IMMEDIATE ... COMMIT. f returns Result<T>; an error result or an
+  // exception rolls the transaction back.
+  template <class F>
+  auto Write(F&& f) -> std::invoke_result_t<F, Conn&> {
+    std::lock_guard lock(write_mu_);
+    try {
+      writer_->Exec("BEGIN IMMEDIATE");
+      auto r = f(*writer_);
+      if (r) writer_->Exec("COMMIT");
+      else writer_->Exec("ROLLBACK");
+      return r;
+    } catch (const SqliteError& e) {
+      RollbackQuietly();
+      return Fail(Errc::kInternal, std::string("database: ") + e.what());
+    }
+  }
+
+  // Runs f(Conn&) on a read connection (autocommit: each statement sees a consistent snapshot;
+  // wrap several in BEGIN/COMMIT via ReadTx for one snapshot).
+  template <class F>
+  auto Read(F&& f) -> std::invoke_result_t<F, Conn&> {
+    auto conn = Borrow();
+    try {
+      auto r = f(*conn);
+      Return(std::move(conn));
+      return r;
+    } catch (const SqliteError& e) {
+      Return(std::move(conn));
+      return Fail(Errc::kInternal, std::string("database: ") + e.what());
+    }
+  }
+
+ private:
+  Db(std::string path) : path_(std::move(path)) {}
+  std::unique_ptr<Conn> OpenConn(bool readonly);
+  std::unique_ptr<Conn> Borrow();
+  void Return(std::unique_ptr<Conn> c);
+  void RollbackQuietly();
+
+  std::string path_;
+  std::mutex write_mu_;
+  std::unique_ptr<Conn> writer_;  // guarded by write_mu_
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Conn>> readers_;  // guarded by pool_mu_
+};
+
+}  // namespace berth::store::sqlite
