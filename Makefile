@@ -11,7 +11,7 @@ setup:
 	bash scripts/setup.sh
 
 $(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBERTH_ASAN_DIR=$(abspath $(ASAN_BUILD))
 
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBERTH_SANITIZE=ON
@@ -26,7 +26,7 @@ run: setup build
 	./$(BUILD)/berth serve --listen $(LISTEN) --data-dir $(DATA)
 
 test: setup build build-asan
-	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 900
+	cd $(BUILD) && ctest --output-on-failure --timeout 900
 
 bench: setup build
 	/usr/bin/python3 bench/run.py $(BENCH_ARGS)

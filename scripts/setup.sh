@@ -6,7 +6,7 @@ PKGS=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config lld
   # libraries (see README "Dependencies")
-  libboost1.81-dev libboost-url1.81-dev libssl-dev libsqlite3-dev nlohmann-json3-dev
+  libboost1.81-dev libssl-dev libsqlite3-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev libsodium-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   # end-to-end tests: real clients and the reference registry

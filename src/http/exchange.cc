@@ -156,14 +156,14 @@ Task<void> Exchange::Send(Response res) {
   stream_.expires_after(limits_.body_timeout);
   bool no_body = res.status == 204 || res.status == 304 || (res.status >= 100 && res.status < 200);
   if (res.head_length || no_body) {
-    bhttp::response<bhttp::empty_body> msg{static_cast<bhttp::status>(res.status), 11};
+    bhttp::response<bhttp::empty_body> msg{static_cast<bhttp::status>(res.status), parser_.get().version()};
     ApplyHeaders(msg, res);
     if (res.head_length) msg.content_length(*res.head_length);
     auto [ec, n] = co_await bhttp::async_write(stream_, msg, kUseTuple);
     if (ec) broken_ = true;
     co_return;
   }
-  bhttp::response<bhttp::string_body> msg{static_cast<bhttp::status>(res.status), 11};
+  bhttp::response<bhttp::string_body> msg{static_cast<bhttp::status>(res.status), parser_.get().version()};
   ApplyHeaders(msg, res);
   msg.body() = std::move(res.body);
   msg.prepare_payload();
@@ -176,7 +176,7 @@ Task<void> Exchange::SendFile(Response head, int fd, uint64_t offset, uint64_t l
   responded_ = true;
   status_ = static_cast<int>(head.status);
   if (broken_) co_return;
-  bhttp::response<bhttp::empty_body> msg{static_cast<bhttp::status>(head.status), 11};
+  bhttp::response<bhttp::empty_body> msg{static_cast<bhttp::status>(head.status), parser_.get().version()};
   ApplyHeaders(msg, head);
   msg.content_length(len);
   bhttp::response_serializer<bhttp::empty_body> sr(msg);

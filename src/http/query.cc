@@ -1,16 +1,53 @@
 #include "http/query.h"
 
-#include <boost/url/params_view.hpp>
-#include <boost/url/parse_query.hpp>
-#include <boost/url/pct_string_view.hpp>
-
 namespace berth::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Query components also decode '+' as a space (application/x-www-form-urlencoded).
+std::optional<std::string> Decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 Query Query::Parse(std::string_view raw) {
   Query q;
-  auto parsed = boost::urls::parse_query(raw);
-  if (!parsed) return q;
-  for (auto p : boost::urls::params_view(*parsed)) q.pairs_.emplace_back(p.key, p.has_value ? p.value : "");
+  size_t start = 0;
+  while (start <= raw.size()) {
+    size_t amp = raw.find('&', start);
+    std::string_view pair = raw.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    if (!pair.empty()) {
+      size_t eq = pair.find('=');
+      auto key = Decode(pair.substr(0, eq), true);
+      auto value = eq == std::string_view::npos ? std::optional<std::string>("") : Decode(pair.substr(eq + 1), true);
+      if (key && value) q.pairs_.emplace_back(std::move(*key), std::move(*value));
+    }
+    if (amp == std::string_view::npos) break;
+    start = amp + 1;
+  }
   return q;
 }
 
@@ -20,14 +57,7 @@ std::optional<std::string> Query::Get(std::string_view key) const {
   return std::nullopt;
 }
 
-std::optional<std::string> PercentDecode(std::string_view s) {
-  auto pct = boost::urls::make_pct_string_view(s);
-  if (!pct) return std::nullopt;
-  std::string out;
-  out.reserve(pct->decoded_size());
-  for (char c : pct->decode()) out.push_back(c);
-  return out;
-}
+std::optional<std::string> PercentDecode(std::string_view s) { return Decode(s, false); }
 
 std::string PercentEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";

@@ -1,4 +1,4 @@
-// Query strings and percent-decoding (Boost.URL). Query is an immutable value; thread-safe.
+// Query strings and percent-decoding. Query is an immutable value; thread-safe.
 #pragma once
 #include <optional>
 #include <string>

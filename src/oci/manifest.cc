@@ -45,12 +45,12 @@ Result<Descriptor> ParseDescriptor(const json& j, std::string_view where) {
 
 }  // namespace
 
-std::vector<Digest> ParsedManifest::BlobDigests() const {
-  std::vector<Digest> out;
+std::vector<const Descriptor*> ParsedManifest::Blobs() const {
+  std::vector<const Descriptor*> out;
   std::set<Digest> seen;
-  if (config && seen.insert(config->digest).second) out.push_back(config->digest);
+  if (config && seen.insert(config->digest).second) out.push_back(&*config);
   for (auto& l : layers)
-    if (seen.insert(l.digest).second) out.push_back(l.digest);
+    if (seen.insert(l.digest).second) out.push_back(&l);
   return out;
 }
 
@@ -66,7 +66,7 @@ Result<ParsedManifest> ParseManifest(std::string_view body, std::string_view con
   json doc;
   try {
     doc = json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     return Invalid(std::string("manifest is not valid JSON: ") + e.what());
   }
   if (!doc.is_object()) return Invalid("manifest must be a JSON object");

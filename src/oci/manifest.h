@@ -30,8 +30,8 @@ struct ParsedManifest {
   std::string artifact_type;              // artifactType, else config.mediaType (images)
   std::string annotations_json;           // JSON object text, empty when absent
 
-  // Blob digests the manifest needs (config + layers), without duplicates.
-  std::vector<Digest> BlobDigests() const;
+  // Blobs the manifest needs (config + layers), first descriptor of each digest.
+  std::vector<const Descriptor*> Blobs() const;
   std::vector<Digest> ChildDigests() const;
 };
 

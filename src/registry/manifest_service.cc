@@ -29,7 +29,7 @@ Result<PutManifestResult> ManifestService::Put(const std::string& repository, co
   rec.size = static_cast<int64_t>(body.size());
   rec.subject = parsed->subject ? std::optional<Digest>(parsed->subject->digest) : std::nullopt;
   rec.annotations_json = parsed->annotations_json;
-  rec.blobs = parsed->BlobDigests();
+  for (const auto* d : parsed->Blobs()) rec.blobs.push_back({d->digest, d->size});
   rec.children = parsed->ChildDigests();
   rec.pushed_at = NowUnixSeconds();
   rec.content = std::move(body);

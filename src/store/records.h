@@ -22,6 +22,12 @@ struct UploadRecord {
   int64_t updated_at = 0;
 };
 
+// A blob a manifest references, with the size its descriptor claims.
+struct BlobRef {
+  Digest digest;
+  int64_t size = 0;
+};
+
 struct ManifestRecord {
   std::string repository;
   Digest digest;
@@ -31,7 +37,7 @@ struct ManifestRecord {
   std::string content;                // the manifest bytes exactly as pushed
   std::optional<Digest> subject;
   std::string annotations_json;       // top-level annotations (for referrers)
-  std::vector<Digest> blobs;          // config + layers (write only)
+  std::vector<BlobRef> blobs;         // config + layers, deduplicated (write only)
   std::vector<Digest> children;       // index children (write only)
   int64_t pushed_at = 0;
 };

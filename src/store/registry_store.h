@@ -46,7 +46,8 @@ class ManifestStore {
   virtual ~ManifestStore() = default;
   // Stores the manifest (idempotent by digest), its blob and child references, and points `tag`
   // at it when given. Fails with kManifestBlobUnknown, inside the same transaction, when a blob
-  // is not linked into the repository or a child manifest is not in it.
+  // is not linked into the repository or a child manifest is not in it, and with kManifestInvalid
+  // when a blob's stored size differs from its descriptor's.
   virtual Result<void> Put(const ManifestRecord& rec, const std::optional<std::string>& tag) = 0;
   // By tag or digest; content included. nullopt when absent.
   virtual Result<std::optional<ManifestRecord>> GetByTag(std::string_view repository, std::string_view tag) = 0;

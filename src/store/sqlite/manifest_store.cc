@@ -36,10 +36,15 @@ std::optional<int64_t> ManifestId(Conn& c, int64_t repo, const std::string& dige
 Result<int64_t> InsertManifest(Conn& c, int64_t repo, const ManifestRecord& rec, const std::string& digest,
                                int64_t now) {
   for (const auto& b : rec.blobs) {
-    std::string bd = b.str();
-    auto s = c.Prepare("SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?");
+    std::string bd = b.digest.str();
+    auto s = c.Prepare(
+        "SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest "
+        "WHERE rb.repository_id = ? AND rb.digest = ?");
     s.Bind(1, repo).Bind(2, bd);
     if (!s.Step()) return Fail(Errc::kManifestBlobUnknown, "blob unknown to repository: " + bd);
+    if (s.Int(0) != b.size)
+      return Fail(Errc::kManifestInvalid, "descriptor of " + bd + " says " + std::to_string(b.size) +
+                                              " bytes, the blob has " + std::to_string(s.Int(0)));
   }
   for (const auto& ch : rec.children) {
     if (!ManifestId(c, repo, ch.str()))
@@ -56,7 +61,7 @@ Result<int64_t> InsertManifest(Conn& c, int64_t repo, const ManifestRecord& rec,
   ins.Run();
   int64_t id = c.LastInsertId();
   for (const auto& b : rec.blobs) {
-    std::string bd = b.str();
+    std::string bd = b.digest.str();
     c.Prepare("INSERT INTO manifest_blobs(manifest_id, digest) VALUES(?, ?)").Bind(1, id).Bind(2, bd).Run();
     c.Prepare("UPDATE blobs SET ref_count = ref_count + 1, last_ref_at = ? WHERE digest = ?")
         .Bind(1, now).Bind(2, bd).Run();
