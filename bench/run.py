@@ -890,6 +890,13 @@ def render(ctx, runs, limits, started, elapsed):
              "server figure and single runs vary by tens of percent (see the min–max spread; the loopback "
              "download alone varied between ~1.0 and ~3.3 GB/s while this harness was developed). "
              "Compare medians, and treat differences under ~20% as noise.")
+    if loads and max(loads) > 3:
+        L.append("")
+        L.append(f"**Warning: the machine was busy with other work during this run** (1-minute load average up "
+                 f"to {max(loads):.1f} on 2 CPUs when runs started, where the harness alone accounts for about 1–2). "
+                 "Every figure, the machine limits included, is depressed by an unknown and varying amount; "
+                 "rerun on an idle machine before quoting absolute numbers. Ratios between servers measured in "
+                 "alternating runs are the more robust figures.")
     L.append("")
     L.append("The disk is mounted with `discard`: freeing each data block costs ~3 ms, so deleting the "
              "~70,000 directories of a 10k-tag registry data dir takes minutes. That is why, by default, the "

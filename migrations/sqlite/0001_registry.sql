@@ -42,10 +42,12 @@ CREATE TABLE manifest_blobs(
   PRIMARY KEY(manifest_id, digest)
 ) WITHOUT ROWID;
 CREATE INDEX manifest_blobs_digest ON manifest_blobs(digest);
+-- Primary-key columns come first in WITHOUT ROWID tables: SQLite 3.40's integrity_check misreports
+-- NOT NULL columns placed between them.
 CREATE TABLE manifest_children(
   parent_id INTEGER NOT NULL REFERENCES manifests(id) ON DELETE CASCADE,
-  repository_id INTEGER NOT NULL,
   child_digest TEXT NOT NULL,
+  repository_id INTEGER NOT NULL,
   PRIMARY KEY(parent_id, child_digest)
 ) WITHOUT ROWID;
 CREATE INDEX manifest_children_child ON manifest_children(repository_id, child_digest);

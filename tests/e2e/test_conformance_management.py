@@ -159,3 +159,16 @@ def test_unsupported_method(module_registry, method, path):
     # Nothing changed.
     assert api.get_manifest(repo, "latest").content == img.manifest
     assert api.get_blob(repo, d).content == img.config
+
+
+def test_startup_and_restart_are_fast(registry):
+    """Readiness (GET /v2/ -> 200) within a second, also with data to reopen."""
+    api = registry.api
+    for i in range(20):
+        api.push_image(f"mgmt/fast{i % 4}", f"t{i}", make_image(n_layers=1, layer_size=64))
+    import time
+    registry.stop()
+    t0 = time.monotonic()
+    registry.start()
+    assert time.monotonic() - t0 < 1.0, "restart took more than a second to become ready"
+    assert len(api.catalog()) >= 4

@@ -278,8 +278,9 @@ def test_cross_repo_mount_falls_back_to_upload(module_registry, source):
 
 
 # ---- concurrency limit ----------------------------------------------------------------------------
-def test_too_many_concurrent_uploads(berth_factory):
-    srv = berth_factory(env={"BERTH_HTTP_MAX_CONCURRENT_UPLOADS": "1"})
+def _upload_while_another_streams(srv):
+    """Starts one large PATCH that keeps streaming, sends a second upload meanwhile, finishes the
+    first. Returns the second response; checks the first upload completes intact."""
     api, repo = srv.api, repo_name()
     data, d = random_blob(2 * MiB)
     loc1 = api.location(api.start_upload(repo))
@@ -294,8 +295,7 @@ def test_too_many_concurrent_uploads(berth_factory):
             head += f"{k}: {v}\r\n"
         s.sendall(head.encode() + b"\r\n" + data[:MiB])
         time.sleep(0.3)  # the first upload is now streaming
-        r = api.patch(loc2, data=b"second upload", headers=OCTET)
-        assert_error(r, 429, "TOOMANYREQUESTS")
+        second = api.patch(loc2, data=b"second upload", headers=OCTET)
         s.sendall(data[MiB:])
         resp = b""
         while b"\r\n\r\n" not in resp:
@@ -309,14 +309,31 @@ def test_too_many_concurrent_uploads(berth_factory):
     r = api.put(api.with_query(loc1, f"digest={d}"))
     assert r.status_code == 201, r.text
     assert api.get_blob(repo, d).content == data
-    # The slot is free again.
+    return second, loc2
+
+
+def test_too_many_concurrent_uploads(berth_factory):
+    srv = berth_factory(env={"BERTH_HTTP_MAX_CONCURRENT_UPLOADS": "1"})
+    second, loc2 = _upload_while_another_streams(srv)
+    assert_error(second, 429, "TOOMANYREQUESTS")
+    # The slot is free again once the first upload is done.
     deadline = time.monotonic() + 3
     while True:
-        r = api.patch(loc2, data=b"second upload", headers=OCTET)
+        r = srv.api.patch(loc2, data=b"second upload", headers=OCTET)
         if r.status_code != 429 or time.monotonic() > deadline:
             break
         time.sleep(0.05)
     assert r.status_code == 202, r.text
+
+
+def test_upload_limit_from_config_file_and_env_override(berth_factory):
+    cfg = {"http": {"max_concurrent_uploads": 1}}
+    srv = berth_factory(config=cfg)
+    second, _ = _upload_while_another_streams(srv)
+    assert_error(second, 429, "TOOMANYREQUESTS")
+    srv = berth_factory(config=cfg, env={"BERTH_HTTP_MAX_CONCURRENT_UPLOADS": "4"})
+    second, _ = _upload_while_another_streams(srv)
+    assert second.status_code == 202, (second.status_code, second.text)
 
 
 # ---- manifests ------------------------------------------------------------------------------------

@@ -267,12 +267,7 @@ TEST_P(BlobDriverConformance, UnknownUploadIsBlobUploadUnknown) {
   EXPECT_TRUE(IsErr(driver_->ReadUpload("nope"), Errc::kBlobUploadUnknown));
 }
 
-// BUG (FsDriver::CommitUpload, src/blob/filesystem/fs_driver.cc): committing an upload id that does
-// not exist returns kBlobUploadUnknown only for a durable driver (its fsync step opens the file
-// first); a non-durable driver goes straight to rename(2), which fails with ENOENT and is reported
-// as kInternal ("rename ...: No such file or directory"). Expected kBlobUploadUnknown for both.
-// Disabled until fixed; run with --gtest_also_run_disabled_tests to see it fail for FsNonDurable.
-TEST_P(BlobDriverConformance, DISABLED_CommitOfUnknownUploadIsBlobUploadUnknown) {
+TEST_P(BlobDriverConformance, CommitOfUnknownUploadIsBlobUploadUnknown) {
   EXPECT_TRUE(IsErr(driver_->CommitUpload("nope", Sha256Of("x")), Errc::kBlobUploadUnknown));
   auto st = driver_->Stat(Sha256Of("x"));
   ASSERT_TRUE(IsOk(st));

@@ -1,11 +1,6 @@
 // http::ParseRange, http::Query, PercentDecode and PercentEncode.
-//
-// The unit-test executable links berth_registry only, not berth_http (CMakeLists.txt), so the two
-// small, dependency-free sources under test are compiled into this translation unit directly.
-// If berth_http is ever linked into berth_unit_tests, delete these two includes (or the link will
-// see duplicate symbols).
-#include "http/query.cc"  // NOLINT(bugprone-suspicious-include)
-#include "http/range.cc"  // NOLINT(bugprone-suspicious-include)
+#include "http/query.h"
+#include "http/range.h"
 
 #include <gtest/gtest.h>
 

@@ -129,6 +129,7 @@ Result<void> FsDriver::CommitUpload(const std::string& id, const Digest& digest)
   std::string src = UploadPath(id);
   std::string dst = BlobPath(digest);
   struct stat st{};
+  if (::stat(src.c_str(), &st) != 0) return errno == ENOENT ? Fail(Errc::kBlobUploadUnknown) : Sys("stat", src);
   if (::stat(dst.c_str(), &st) == 0) {  // content-addressed: an existing blob is the same bytes
     ::unlink(src.c_str());
     return {};
