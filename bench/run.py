@@ -124,6 +124,25 @@ def proc_cpu_seconds(pid: int):
         return None
 
 
+def cpu_times():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + (v[4] if len(v) > 4 else 0)  # idle + iowait
+    return sum(v[:8]), idle
+
+
+def background_busy(seconds=1.0):
+    """Share of the machine's CPU time that was busy over `seconds` while this harness ran nothing:
+    other people's work on the shared machine."""
+    try:
+        t0, i0 = cpu_times()
+        time.sleep(seconds)
+        t1, i1 = cpu_times()
+        return 100.0 * (1 - (i1 - i0) / max(1, t1 - t0))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def loadavg() -> str:
     try:
         with open("/proc/loadavg") as f:
@@ -605,7 +624,13 @@ WORKLOAD_FUNCS = {"push": wl_push, "chunked": wl_chunked, "pull": wl_pull, "mani
 def one_run(ctx, kind, rnd):
     wls = [w for w in ctx.workloads if kind != "berth-fsync" or w in FSYNC_WORKLOADS]
     srv = Server(kind, ctx)
-    result = {"kind": kind, "round": rnd, "metrics": {}, "errors": {}, "load_start": loadavg()}
+    busy = background_busy()
+    deadline = time.time() + ctx.args.wait_idle
+    while busy is not None and busy > 20 and time.time() < deadline:
+        log(f"  waiting for the machine to calm down: {busy:.0f}% busy with other work")
+        busy = background_busy(2.0)
+    result = {"kind": kind, "round": rnd, "metrics": {}, "errors": {}, "load_start": loadavg(),
+              "background_busy_pct": busy}
     try:
         srv.start()
         state = {}
@@ -863,11 +888,16 @@ def render(ctx, runs, limits, started, elapsed):
     L.append("## Machine (measured in this run)")
     L.append("")
     loads = [float(r["load_start"].split()[0]) for r in runs if r.get("load_start", "?") != "?"]
+    busy = [r["background_busy_pct"] for r in runs if r.get("background_busy_pct") is not None]
     L.append(f"- {ctx.machine['cpu']}, {os.cpu_count()} CPUs, {ctx.machine['mem_gib']:.0f} GiB RAM, "
              f"Linux {platform.release()}; load average at start {ctx.machine['load_start']}, "
              f"at end {loadavg()}"
-             + (f"; 1-minute load when each run started: {min(loads):.1f}–{max(loads):.1f} "
-                "(the harness itself keeps about 1–2 busy)" if loads else "") + ".")
+             + (f"; CPU busy with other work in the idle second before each run: median "
+                f"{median(busy):.0f}% (range {min(busy):.0f}–{max(busy):.0f}%) of both cores" if busy else "")
+             + ".")
+    if ctx.machine.get("busy_before_limits") is not None:
+        L.append(f"- CPU busy with other work just before the limits below were measured: "
+                 f"{ctx.machine['busy_before_limits']:.0f}%.")
     L.append(f"- SHA-256 (`openssl speed -evp sha256`, 16 KiB blocks, one core): "
              f"**{fmt(limits.get('sha256_mbps'))} MB/s**.")
     L.append(f"- Loopback download of the {ctx.blob_size / MIB:,.0f} MiB blob from `berth_bench_static` "
@@ -890,10 +920,11 @@ def render(ctx, runs, limits, started, elapsed):
              "server figure and single runs vary by tens of percent (see the min–max spread; the loopback "
              "download alone varied between ~1.0 and ~3.3 GB/s while this harness was developed). "
              "Compare medians, and treat differences under ~20% as noise.")
-    if loads and max(loads) > 3:
+    if busy and median(busy) > 15:
         L.append("")
-        L.append(f"**Warning: the machine was busy with other work during this run** (1-minute load average up "
-                 f"to {max(loads):.1f} on 2 CPUs when runs started, where the harness alone accounts for about 1–2). "
+        L.append(f"**Warning: the machine was busy with other work during this run**: in the idle second before "
+                 f"each run, {median(busy):.0f}% (median; up to {max(busy):.0f}%) of the two cores was busy with "
+                 "processes that are not part of this benchmark. "
                  "Every figure, the machine limits included, is depressed by an unknown and varying amount; "
                  "rerun on an idle machine before quoting absolute numbers. Ratios between servers measured in "
                  "alternating runs are the more robust figures.")
@@ -1021,6 +1052,9 @@ def parse_args(argv):
     p.add_argument("--budget-min", type=float,
                    help="start no further round once the next would end past this many minutes "
                         "(default 15, quick 4)")
+    p.add_argument("--wait-idle", type=float, default=0,
+                   help="before each run, wait up to this many seconds for other processes to use < 20%% "
+                        "of the CPU (default 0: measure and report it, do not wait)")
     p.add_argument("--skip-limits", action="store_true", help="do not measure the machine limits")
     a = p.parse_args(argv)
     q = a.quick
@@ -1140,6 +1174,7 @@ def main(argv):
         ctx.blob_a, ctx.digest_a = make_blob(ctx, "blob-a")
         ctx.blob_b, ctx.digest_b = make_blob(ctx, "blob-b")
         if not a.skip_limits:
+            ctx.machine["busy_before_limits"] = background_busy()
             log("measuring machine limits")
             limits = machine_limits(ctx)
             log("  " + ", ".join(f"{k}={v:.0f}" if isinstance(v, float) else f"{k}={v}" for k, v in limits.items()))

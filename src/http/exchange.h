@@ -3,8 +3,9 @@
 // connection coroutine (server.cc) for the duration of one request. Not thread-safe: it is used
 // by the one coroutine that serves the connection, on whichever io thread that coroutine runs.
 //
-// Bodies stream: ReadSome() hands out body bytes as they arrive (chunked or Content-Length),
-// answering "Expect: 100-continue" on first use. Responses are either small (Send) or a file range
+// Bodies stream: ReadSome() hands out body bytes as they arrive, answering "Expect: 100-continue"
+// on first use. A Content-Length body is read from the socket straight into the caller's buffer
+// (one large recv per call, no copy); a chunked body goes through Beast's parser. Responses are either small (Send) or a file range
 // sent with sendfile(2) (SendFile).
 #pragma once
 #include <chrono>
@@ -53,7 +54,7 @@ class Exchange {
   // Every value of a header across repeated lines, comma lists split and trimmed.
   std::vector<std::string_view> HeaderList(std::string_view name) const;
   std::optional<uint64_t> ContentLength() const;
-  bool HasBody() const;
+  bool HasBody() const { return !body_done(); }
 
   // Route parameters (percent-decoded once), set by the router.
   void SetParam(std::string name, std::string value) { params_.emplace_back(std::move(name), std::move(value)); }
@@ -65,7 +66,7 @@ class Exchange {
   Task<Result<size_t>> ReadSome(char* data, size_t cap);
   // Reads the whole body; kTooLarge when it exceeds `limit` (announced or actual).
   Task<Result<std::string>> ReadAll(size_t limit);
-  bool body_done() const { return parser_.is_done(); }
+  bool body_done() const { return direct_ ? direct_left_ == 0 : parser_.is_done(); }
 
   // ---- response ----
   Task<void> Send(Response res);
@@ -92,6 +93,8 @@ class Exchange {
   bool keep_alive_ = true;
   bool broken_ = false;  // I/O failed: the connection cannot be reused
   bool continue_sent_ = false;
+  bool direct_ = false;       // Content-Length body read without the parser
+  uint64_t direct_left_ = 0;  // body bytes still to read in direct mode
   int status_ = 0;
 };
 

@@ -108,6 +108,7 @@ Task<void> Server::Serve(tcp::socket socket) {
       }
     }
     if (!ok) break;
+    if (buffer.size() == 0 && buffer.capacity() > 16 * 1024) buffer.shrink_to_fit();  // idle connections stay small
   }
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
