@@ -35,6 +35,8 @@ constexpr std::array kTable{
     Row{Errc::kPaginationInvalid, {"PAGINATION_NUMBER_INVALID", 400, "invalid number of results requested"}},
     Row{Errc::kBadRequest, {"BAD_REQUEST", 400, "bad request"}},
     Row{Errc::kConflict, {"CONFLICT", 409, "conflict"}},
+    Row{Errc::kPreconditionFailed, {"PRECONDITION", 412, "precondition failed"}},
+    Row{Errc::kForbidden, {"FORBIDDEN", 403, "forbidden"}},
     Row{Errc::kInternal, {"UNKNOWN", 500, "internal server error"}},
 };
 

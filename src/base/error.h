@@ -32,6 +32,8 @@ enum class Errc {
   kPaginationInvalid,    // n or last malformed
   kBadRequest,
   kConflict,
+  kPreconditionFailed,   // e.g. deleting a project that still has repositories (412)
+  kForbidden,            // authenticated but not allowed (REST API)
   kInternal,
 };
 

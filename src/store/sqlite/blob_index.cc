@@ -5,8 +5,11 @@ namespace berth::store::sqlite {
 
 int64_t EnsureRepository(Conn& c, std::string_view name, int64_t now) {
   if (auto id = RepositoryId(c, name)) return *id;
-  c.Prepare("INSERT INTO repositories(name, created_at, updated_at) VALUES(?, ?, ?)")
-      .Bind(1, name).Bind(2, now).Bind(3, now).Run();
+  // The repository joins the project named by its first path component, when it exists.
+  std::string_view project = name.substr(0, name.find('/'));
+  c.Prepare("INSERT INTO repositories(name, created_at, updated_at, project_id) "
+            "VALUES(?, ?, ?, COALESCE((SELECT id FROM projects WHERE name = ?), 0))")
+      .Bind(1, name).Bind(2, now).Bind(3, now).Bind(4, project).Run();
   return c.LastInsertId();
 }
 
