@@ -1,0 +1,161 @@
+#include "auth/authenticator.h"
+
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/password.h"
+#include "base/clock.h"
+
+namespace berth::auth {
+namespace {
+
+std::unexpected<Error> Denied() { return Fail(Errc::kUnauthorized, "invalid username or password"); }
+
+}  // namespace
+
+std::vector<RobotPermission> ParseRobotPermissions(std::string_view text) {
+  std::vector<RobotPermission> out;
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_array()) return out;
+  for (const auto& p : doc) {
+    if (!p.is_object()) continue;
+    std::string ns = p.value("kind", "") == "system" ? std::string("/") : p.value("namespace", "");
+    auto access = p.find("access");
+    if (access == p.end() || !access->is_array()) continue;
+    for (const auto& a : *access) {
+      if (!a.is_object() || a.value("effect", "allow") == "deny") continue;
+      out.push_back({ns, a.value("resource", ""), a.value("action", "")});
+    }
+  }
+  return out;
+}
+
+Authenticator::Authenticator(store::UserStore& users, store::RobotStore& robots, store::MemberStore& members,
+                             store::ProjectStore& projects, Options opt)
+    : users_(users), robots_(robots), members_(members), projects_(projects), opt_(std::move(opt)) {
+  hmac_key_.resize(32);
+  RAND_bytes(reinterpret_cast<unsigned char*>(hmac_key_.data()), 32);
+}
+
+std::string Authenticator::CacheKey(std::string_view username, std::string_view password) const {
+  std::string msg;
+  msg.reserve(username.size() + password.size() + 1);
+  msg.append(username).push_back('\0');
+  msg.append(password);
+  unsigned char md[32];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), hmac_key_.data(), static_cast<int>(hmac_key_.size()),
+       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), md, &len);
+  OPENSSL_cleanse(msg.data(), msg.size());
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
+void Authenticator::Remember(const std::string& key, Entry e) {
+  std::lock_guard lock(mu_);
+  if (cache_.size() > 10000) {  // bounded: drop expired entries, then everything if still full
+    auto now = std::chrono::steady_clock::now();
+    std::erase_if(cache_, [&](const auto& kv) { return kv.second.expires < now; });
+    if (cache_.size() > 10000) cache_.clear();
+  }
+  cache_[key] = e;
+}
+
+size_t Authenticator::cached_entries() const {
+  std::lock_guard lock(mu_);
+  return cache_.size();
+}
+
+Result<Principal> Authenticator::UserPrincipal(const store::UserRecord& user) {
+  Principal p;
+  p.kind = Principal::Kind::kUser;
+  p.id = user.id;
+  p.name = user.username;
+  p.sysadmin = user.sysadmin;
+  auto roles = members_.RolesOf(user.id, {});
+  if (!roles) return std::unexpected(roles.error());
+  for (const auto& [project, list] : *roles)
+    for (int r : list) p.project_roles[project].push_back(static_cast<Role>(r));
+  return p;
+}
+
+Result<Principal> Authenticator::RobotPrincipal(const store::RobotRecord& robot) {
+  Principal p;
+  p.kind = Principal::Kind::kRobot;
+  p.id = robot.id;
+  p.name = robot.name;
+  p.robot_permissions = ParseRobotPermissions(robot.permissions_json);
+  if (robot.level == "project") {
+    // A project robot acts only in its own project, whatever its stored namespace says.
+    auto project = projects_.FindById(robot.project_id);
+    if (!project) return std::unexpected(project.error());
+    if (!*project) return Denied();
+    for (auto& perm : p.robot_permissions) perm.ns = (*project)->name;
+  }
+  return p;
+}
+
+Result<Principal> Authenticator::VerifyUser(std::string_view name, std::string_view password,
+                                            const std::string& key) {
+  auto user = users_.FindByName(name);
+  if (!user) return std::unexpected(user.error());
+  if (!*user || (*user)->source != "db" || (*user)->password_hash.empty()) return Denied();
+  if (!VerifyPassword((*user)->password_hash, password)) return Denied();
+  Remember(key, Entry{false, (*user)->id, (*user)->credential_version,
+                      std::chrono::steady_clock::now() + opt_.cache_ttl});
+  return UserPrincipal(**user);
+}
+
+Result<Principal> Authenticator::VerifyRobot(std::string_view name, std::string_view secret,
+                                             const std::string& key) {
+  auto robot = robots_.FindByName(name);
+  if (!robot) return std::unexpected(robot.error());
+  if (!*robot || (*robot)->disabled) return Denied();
+  if ((*robot)->expires_at != -1 && (*robot)->expires_at <= NowUnixSeconds()) return Denied();
+  if (!VerifyPassword((*robot)->secret_hash, secret)) return Denied();
+  Remember(key, Entry{true, (*robot)->id, (*robot)->credential_version,
+                      std::chrono::steady_clock::now() + opt_.cache_ttl});
+  return RobotPrincipal(**robot);
+}
+
+Result<Principal> Authenticator::Basic(std::string_view username, std::string_view password) {
+  if (username.empty() || password.empty()) return Denied();
+  std::string key = CacheKey(username, password);
+  std::optional<Entry> hit;
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      if (it->second.expires > std::chrono::steady_clock::now()) hit = it->second;
+      else cache_.erase(it);
+    }
+  }
+  bool robot = username.starts_with(opt_.robot_prefix);
+  if (hit && hit->robot == robot) {
+    // Re-read the account: the hit counts only while nothing about its credentials changed.
+    if (robot) {
+      auto r = robots_.FindById(hit->id);
+      if (!r) return std::unexpected(r.error());
+      if (*r && (*r)->credential_version == hit->credential_version && !(*r)->disabled &&
+          ((*r)->expires_at == -1 || (*r)->expires_at > NowUnixSeconds()))
+        return RobotPrincipal(**r);
+    } else {
+      auto u = users_.FindById(hit->id);
+      if (!u) return std::unexpected(u.error());
+      if (*u && (*u)->credential_version == hit->credential_version) return UserPrincipal(**u);
+    }
+    std::lock_guard lock(mu_);
+    cache_.erase(key);
+  }
+  return robot ? VerifyRobot(username, password, key) : VerifyUser(username, password, key);
+}
+
+Result<Principal> Authenticator::ForUser(std::string_view username) {
+  auto user = users_.FindByName(username);
+  if (!user) return std::unexpected(user.error());
+  if (!*user) return Denied();
+  return UserPrincipal(**user);
+}
+
+}  // namespace berth::auth

@@ -1,0 +1,69 @@
+// Authenticator: turns credentials into a Principal (see rbac.h) for database users and robot
+// accounts, and builds principals for known users (token requests, UI sessions).
+//
+// argon2id is deliberately slow, so a successful verification is cached in memory for a short
+// time, keyed by an HMAC of the credentials under a per-process random key (the cache never holds
+// a password or anything that could be replayed elsewhere). A hit is honoured only while the
+// account's credential_version is unchanged and the account is enabled and unexpired, so a
+// password change, secret refresh or robot disable takes effect at once. Roles are read on every
+// call (one indexed query), so membership changes take effect at once too.
+//
+// Thread-safe: the cache is guarded by mu_.
+#pragma once
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "auth/rbac.h"
+#include "base/error.h"
+#include "store/identity_store.h"
+
+namespace berth::auth {
+
+class Authenticator {
+ public:
+  struct Options {
+    std::chrono::seconds cache_ttl{60};
+    std::string robot_prefix = "robot$";
+  };
+  Authenticator(store::UserStore& users, store::RobotStore& robots, store::MemberStore& members,
+                store::ProjectStore& projects, Options opt);
+
+  // Basic credentials. Errors: kUnauthorized (unknown user, wrong password, disabled or expired
+  // robot) with a message that does not say which.
+  Result<Principal> Basic(std::string_view username, std::string_view password);
+  // The principal of an existing user (roles included); kUnauthorized when the user is gone.
+  Result<Principal> ForUser(std::string_view username);
+
+  size_t cached_entries() const;
+
+ private:
+  struct Entry {
+    bool robot = false;
+    int64_t id = 0;
+    int64_t credential_version = 0;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::string CacheKey(std::string_view username, std::string_view password) const;
+  Result<Principal> UserPrincipal(const store::UserRecord& user);
+  Result<Principal> RobotPrincipal(const store::RobotRecord& robot);
+  Result<Principal> VerifyRobot(std::string_view name, std::string_view secret, const std::string& key);
+  Result<Principal> VerifyUser(std::string_view name, std::string_view password, const std::string& key);
+  void Remember(const std::string& key, Entry e);
+
+  store::UserStore& users_;
+  store::RobotStore& robots_;
+  store::MemberStore& members_;
+  store::ProjectStore& projects_;
+  Options opt_;
+  std::string hmac_key_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> cache_;  // guarded by mu_
+};
+
+// Parses a robot's stored permission JSON ([{kind, namespace, access:[{resource, action}]}]).
+std::vector<RobotPermission> ParseRobotPermissions(std::string_view json);
+
+}  // namespace berth::auth

@@ -1,0 +1,148 @@
+// Authenticator and admin bootstrap over real SQLite identity stores.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "auth/authenticator.h"
+#include "auth/bootstrap.h"
+#include "auth/password.h"
+#include "base/clock.h"
+#include "base/fileio.h"
+#include "store/sqlite/identity_stores.h"
+#include "test_util.h"
+
+namespace berth::auth {
+namespace {
+
+using unit::IsErr;
+using unit::IsOk;
+
+class AuthenticatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = std::move(*store::sqlite::Db::Open(dir_.Sub("id.db"), false));
+    users_ = std::make_unique<store::sqlite::SqliteUserStore>(*db_);
+    robots_ = std::make_unique<store::sqlite::SqliteRobotStore>(*db_);
+    members_ = std::make_unique<store::sqlite::SqliteMemberStore>(*db_);
+    projects_ = std::make_unique<store::sqlite::SqliteProjectStore>(*db_);
+    auth_ = std::make_unique<Authenticator>(*users_, *robots_, *members_, *projects_, Authenticator::Options{});
+  }
+  int64_t AddUser(const std::string& name, const std::string& password) {
+    store::UserRecord u;
+    u.username = name;
+    u.password_hash = *HashPassword(password);
+    return *users_->Create(u);
+  }
+  unit::TempDir dir_;
+  std::unique_ptr<store::sqlite::Db> db_;
+  std::unique_ptr<store::sqlite::SqliteUserStore> users_;
+  std::unique_ptr<store::sqlite::SqliteRobotStore> robots_;
+  std::unique_ptr<store::sqlite::SqliteMemberStore> members_;
+  std::unique_ptr<store::sqlite::SqliteProjectStore> projects_;
+  std::unique_ptr<Authenticator> auth_;
+};
+
+TEST_F(AuthenticatorTest, UsersGetTheirRolesAndWrongPasswordsFail) {
+  int64_t alice = AddUser("alice", "Alice12345");
+  store::ProjectRecord p;
+  p.name = "team";
+  p.owner_id = alice;
+  int64_t team = *projects_->Create(p);
+
+  auto ok = auth_->Basic("alice", "Alice12345");
+  ASSERT_TRUE(IsOk(ok));
+  EXPECT_EQ(ok->kind, Principal::Kind::kUser);
+  EXPECT_TRUE(Allowed(*ok, ProjectRef{team, "team", false}, "repository", "push"));
+  EXPECT_TRUE(IsErr(auth_->Basic("alice", "Alice12346"), Errc::kUnauthorized));
+  EXPECT_TRUE(IsErr(auth_->Basic("nobody", "Alice12345"), Errc::kUnauthorized));
+  EXPECT_TRUE(IsErr(auth_->Basic("alice", ""), Errc::kUnauthorized));
+}
+
+TEST_F(AuthenticatorTest, CacheHitsAreDroppedWhenThePasswordChanges) {
+  int64_t alice = AddUser("alice", "Alice12345");
+  ASSERT_TRUE(IsOk(auth_->Basic("alice", "Alice12345")));
+  EXPECT_EQ(auth_->cached_entries(), 1u);
+  ASSERT_TRUE(IsOk(auth_->Basic("alice", "Alice12345")));  // served from the cache
+  ASSERT_TRUE(*users_->SetPassword(alice, *HashPassword("Changed12345")));
+  EXPECT_TRUE(IsErr(auth_->Basic("alice", "Alice12345"), Errc::kUnauthorized));
+  EXPECT_TRUE(IsOk(auth_->Basic("alice", "Changed12345")));
+}
+
+TEST_F(AuthenticatorTest, RobotsAreScopedToTheirProjectAndStopWhenDisabledOrExpired) {
+  int64_t alice = AddUser("alice", "Alice12345");
+  store::ProjectRecord p;
+  p.name = "team";
+  p.owner_id = alice;
+  int64_t team = *projects_->Create(p);
+
+  store::RobotRecord r;
+  r.name = "robot$team+ci";
+  r.level = "project";
+  r.project_id = team;
+  r.secret_hash = *HashPassword("Secret12345");
+  r.permissions_json =
+      R"([{"kind":"project","namespace":"other","access":[{"resource":"repository","action":"push"},)"
+      R"({"resource":"repository","action":"pull"}]}])";
+  int64_t id = *robots_->Create(r);
+
+  auto ok = auth_->Basic("robot$team+ci", "Secret12345");
+  ASSERT_TRUE(IsOk(ok));
+  EXPECT_EQ(ok->kind, Principal::Kind::kRobot);
+  EXPECT_TRUE(Allowed(*ok, ProjectRef{team, "team", false}, "repository", "push"));
+  EXPECT_FALSE(Allowed(*ok, ProjectRef{99, "other", false}, "repository", "push"));
+
+  auto stored = **robots_->FindById(id);
+  stored.disabled = true;
+  ASSERT_TRUE(*robots_->Update(stored));
+  EXPECT_TRUE(IsErr(auth_->Basic("robot$team+ci", "Secret12345"), Errc::kUnauthorized));
+
+  stored.disabled = false;
+  stored.expires_at = NowUnixSeconds() - 1;
+  ASSERT_TRUE(*robots_->Update(stored));
+  EXPECT_TRUE(IsErr(auth_->Basic("robot$team+ci", "Secret12345"), Errc::kUnauthorized));
+}
+
+TEST(RobotPermissions, ParsesHarborsShape) {
+  auto perms = ParseRobotPermissions(
+      R"([{"kind":"system","namespace":"/","access":[{"resource":"project","action":"list"}]},)"
+      R"({"kind":"project","namespace":"*","access":[{"resource":"repository","action":"pull","effect":"allow"},)"
+      R"({"resource":"repository","action":"delete","effect":"deny"}]}])");
+  ASSERT_EQ(perms.size(), 2u);
+  EXPECT_EQ(perms[0].ns, "/");
+  EXPECT_EQ(perms[1].ns, "*");
+  EXPECT_EQ(perms[1].action, "pull");
+  EXPECT_TRUE(ParseRobotPermissions("not json").empty());
+}
+
+TEST(Bootstrap, CreatesTheAdminOnceWithAGeneratedOrConfiguredPassword) {
+  unit::TempDir dir;
+  auto db = std::move(*store::sqlite::Db::Open(dir.Sub("a.db"), false));
+  store::sqlite::SqliteUserStore users(*db);
+  auto first = EnsureAdmin(users, dir.path(), "");
+  ASSERT_TRUE(IsOk(first));
+  EXPECT_TRUE(first->created);
+  EXPECT_TRUE(first->generated);
+  struct stat st{};
+  ASSERT_EQ(stat(first->password_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::string password = *fileio::ReadFile(first->password_file);
+  password.pop_back();  // newline
+  auto admin = **users.FindByName("admin");
+  EXPECT_TRUE(admin.sysadmin);
+  EXPECT_TRUE(VerifyPassword(admin.password_hash, password));
+
+  auto again = EnsureAdmin(users, dir.path(), "Other12345");
+  ASSERT_TRUE(IsOk(again));
+  EXPECT_FALSE(again->created);  // never touches an existing installation
+
+  unit::TempDir dir2;
+  auto db2 = std::move(*store::sqlite::Db::Open(dir2.Sub("b.db"), false));
+  store::sqlite::SqliteUserStore users2(*db2);
+  EXPECT_TRUE(IsErr(EnsureAdmin(users2, dir2.path(), "weak"), Errc::kBadRequest));
+  auto configured = EnsureAdmin(users2, dir2.path(), "Harbor12345");
+  ASSERT_TRUE(IsOk(configured));
+  EXPECT_FALSE(configured->generated);
+  EXPECT_TRUE(VerifyPassword((**users2.FindByName("admin")).password_hash, "Harbor12345"));
+}
+
+}  // namespace
+}  // namespace berth::auth
