@@ -1,5 +1,6 @@
 #include "base/clock.h"
 #include "store/sqlite/identity_stores.h"
+#include "store/sqlite/paging.h"
 
 namespace berth::store::sqlite {
 
@@ -25,19 +26,10 @@ Result<Listing<AuditRecord>> SqliteAuditStore::List(const AuditFilter& f, Paging
   int64_t project = f.project_id.value_or(-1);
   int64_t from = f.from_time.value_or(0), to = f.to_time.value_or(INT64_MAX);
   return db_.Read([&](Conn& c) -> Result<Listing<AuditRecord>> {
-    Listing<AuditRecord> out;
     auto bind = [&](Stmt& s) {
       s.Bind(1, project).Bind(2, f.username).Bind(3, f.resource_part).Bind(4, f.operation).Bind(5, from).Bind(6, to);
     };
-    {
-      auto s = c.Prepare(count_sql.c_str());
-      bind(s);
-      if (s.Step()) out.total = s.Int(0);
-    }
-    auto s = c.Prepare(list_sql.c_str());
-    bind(s);
-    s.Bind(7, paging.limit).Bind(8, paging.offset);
-    while (s.Step()) {
+    return CountAndPage<AuditRecord>(c, count_sql, list_sql, 7, paging, bind, [](const Stmt& s) {
       AuditRecord a;
       a.id = s.Int(0);
       a.project_id = s.Int(1);
@@ -49,9 +41,8 @@ Result<Listing<AuditRecord>> SqliteAuditStore::List(const AuditFilter& f, Paging
       a.description = s.Text(7);
       a.success = s.Int(8) != 0;
       a.op_time = s.Int(9);
-      out.items.push_back(std::move(a));
-    }
-    return out;
+      return a;
+    });
   });
 }
 

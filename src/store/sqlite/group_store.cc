@@ -1,5 +1,6 @@
 #include "base/clock.h"
 #include "store/sqlite/identity_stores.h"
+#include "store/sqlite/paging.h"
 
 namespace berth::store::sqlite {
 namespace {
@@ -53,19 +54,13 @@ Result<bool> SqliteGroupStore::Delete(int64_t id) {
 }
 
 Result<Listing<GroupRecord>> SqliteGroupStore::List(std::string_view name_part, Paging paging) {
+  static const std::string where = " FROM user_groups WHERE (?1 = '' OR instr(name, ?1) > 0)";
+  static const std::string count_sql = "SELECT count(*)" + where;
+  static const std::string page_sql =
+      "SELECT id, name, group_type, ldap_group_dn" + where + " ORDER BY id LIMIT ?2 OFFSET ?3";
   return db_.Read([&](Conn& c) -> Result<Listing<GroupRecord>> {
-    Listing<GroupRecord> out;
-    {
-      auto s = c.Prepare("SELECT count(*) FROM user_groups WHERE (? = '' OR instr(name, ?) > 0)");
-      s.Bind(1, name_part).Bind(2, name_part);
-      if (s.Step()) out.total = s.Int(0);
-    }
-    auto s = c.Prepare(
-        "SELECT id, name, group_type, ldap_group_dn FROM user_groups WHERE (? = '' OR instr(name, ?) > 0) "
-        "ORDER BY id LIMIT ? OFFSET ?");
-    s.Bind(1, name_part).Bind(2, name_part).Bind(3, paging.limit).Bind(4, paging.offset);
-    while (s.Step()) out.items.push_back(RowToGroup(s));
-    return out;
+    return CountAndPage<GroupRecord>(c, count_sql, page_sql, 2, paging, [&](Stmt& s) { s.Bind(1, name_part); },
+                                     RowToGroup);
   });
 }
 

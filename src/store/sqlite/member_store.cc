@@ -1,5 +1,6 @@
 #include "base/clock.h"
 #include "store/sqlite/identity_stores.h"
+#include "store/sqlite/paging.h"
 
 namespace berth::store::sqlite {
 namespace {
@@ -76,16 +77,8 @@ Result<Listing<MemberRecord>> SqliteMemberStore::List(int64_t project_id, std::s
       "LEFT JOIN user_groups g ON m.entity_type = 'g' AND g.id = m.entity_id " + where;
   static const std::string list_sql = std::string(kSelect) + where + "ORDER BY m.id LIMIT ?3 OFFSET ?4";
   return db_.Read([&](Conn& c) -> Result<Listing<MemberRecord>> {
-    Listing<MemberRecord> out;
-    {
-      auto s = c.Prepare(count_sql.c_str());
-      s.Bind(1, project_id).Bind(2, name_part);
-      if (s.Step()) out.total = s.Int(0);
-    }
-    auto s = c.Prepare(list_sql.c_str());
-    s.Bind(1, project_id).Bind(2, name_part).Bind(3, paging.limit).Bind(4, paging.offset);
-    while (s.Step()) out.items.push_back(RowToMember(s));
-    return out;
+    return CountAndPage<MemberRecord>(c, count_sql, list_sql, 3, paging,
+                                      [&](Stmt& s) { s.Bind(1, project_id).Bind(2, name_part); }, RowToMember);
   });
 }
 

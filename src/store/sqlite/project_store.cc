@@ -1,5 +1,6 @@
 #include "base/clock.h"
 #include "store/sqlite/identity_stores.h"
+#include "store/sqlite/paging.h"
 
 namespace berth::store::sqlite {
 namespace {
@@ -132,19 +133,10 @@ Result<Listing<ProjectRecord>> SqliteProjectStore::List(const ProjectFilter& f, 
   static const std::string count_sql = std::string("SELECT count(*) FROM projects p ") + kWhere;
   static const std::string list_sql = std::string(kSelect) + kWhere + "ORDER BY p.name LIMIT ?6 OFFSET ?7";
   return db_.Read([&](Conn& c) -> Result<Listing<ProjectRecord>> {
-    Listing<ProjectRecord> out;
     auto bind = [&](Stmt& s) {
       s.Bind(1, f.name_part).Bind(2, pub).Bind(3, int64_t{restrict}).Bind(4, viewer).Bind(5, groups);
     };
-    {
-      auto s = c.Prepare(count_sql.c_str());
-      bind(s);
-      if (s.Step()) out.total = s.Int(0);
-    }
-    auto s = c.Prepare(list_sql.c_str());
-    bind(s);
-    s.Bind(6, paging.limit).Bind(7, paging.offset);
-    while (s.Step()) out.items.push_back(RowToProject(s));
+    auto out = CountAndPage<ProjectRecord>(c, count_sql, list_sql, 6, paging, bind, RowToProject);
     for (auto& p : out.items) LoadMetadata(c, p);
     return out;
   });

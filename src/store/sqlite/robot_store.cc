@@ -1,5 +1,6 @@
 #include "base/clock.h"
 #include "store/sqlite/identity_stores.h"
+#include "store/sqlite/paging.h"
 
 namespace berth::store::sqlite {
 namespace {
@@ -104,16 +105,9 @@ Result<Listing<RobotRecord>> SqliteRobotStore::List(const RobotFilter& f, Paging
   std::string level = f.level.value_or("");
   int64_t project = f.project_id.value_or(0);
   return db_.Read([&](Conn& c) -> Result<Listing<RobotRecord>> {
-    Listing<RobotRecord> out;
-    {
-      auto s = c.Prepare(count_sql.c_str());
-      s.Bind(1, level).Bind(2, project).Bind(3, f.name_part);
-      if (s.Step()) out.total = s.Int(0);
-    }
-    auto s = c.Prepare(list_sql.c_str());
-    s.Bind(1, level).Bind(2, project).Bind(3, f.name_part).Bind(4, paging.limit).Bind(5, paging.offset);
-    while (s.Step()) out.items.push_back(RowToRobot(s));
-    return out;
+    return CountAndPage<RobotRecord>(c, count_sql, list_sql, 4, paging,
+                                     [&](Stmt& s) { s.Bind(1, level).Bind(2, project).Bind(3, f.name_part); },
+                                     RowToRobot);
   });
 }
 

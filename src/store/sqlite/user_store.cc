@@ -1,5 +1,6 @@
 #include "base/clock.h"
 #include "store/sqlite/identity_stores.h"
+#include "store/sqlite/paging.h"
 
 namespace berth::store::sqlite {
 namespace {
@@ -102,19 +103,12 @@ Result<bool> SqliteUserStore::Delete(int64_t id) {
 }
 
 Result<Listing<UserRecord>> SqliteUserStore::List(std::string_view name_part, Paging paging) {
+  static const std::string where = " FROM users WHERE (?1 = '' OR instr(username, ?1) > 0)";
+  static const std::string count_sql = "SELECT count(*)" + where;
+  static const std::string page_sql = std::string("SELECT ") + kColumns + where + " ORDER BY id LIMIT ?2 OFFSET ?3";
   return db_.Read([&](Conn& c) -> Result<Listing<UserRecord>> {
-    Listing<UserRecord> out;
-    {
-      auto s = c.Prepare("SELECT count(*) FROM users WHERE (? = '' OR instr(username, ?) > 0)");
-      s.Bind(1, name_part).Bind(2, name_part);
-      if (s.Step()) out.total = s.Int(0);
-    }
-    static const std::string sql = std::string("SELECT ") + kColumns +
-                                   " FROM users WHERE (? = '' OR instr(username, ?) > 0) ORDER BY id LIMIT ? OFFSET ?";
-    auto s = c.Prepare(sql.c_str());
-    s.Bind(1, name_part).Bind(2, name_part).Bind(3, paging.limit).Bind(4, paging.offset);
-    while (s.Step()) out.items.push_back(RowToUser(s));
-    return out;
+    return CountAndPage<UserRecord>(c, count_sql, page_sql, 2, paging, [&](Stmt& s) { s.Bind(1, name_part); },
+                                    RowToUser);
   });
 }
 
