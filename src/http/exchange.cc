@@ -41,7 +41,7 @@ Exchange::Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, Reques
   path_ = t.substr(0, q);
   if (q != std::string_view::npos) query_ = Query::Parse(t.substr(q + 1));
   keep_alive_ = parser_.get().keep_alive();
-  if (!parser_.is_done() && !parser_.chunked() && parser_.content_length()) {
+  if (parser_.is_header_done() && !parser_.is_done() && !parser_.chunked() && parser_.content_length()) {
     direct_ = true;
     direct_left_ = *parser_.content_length();
   }

@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <thread>
@@ -78,10 +79,11 @@ Task<void> Server::Serve(tcp::socket socket) {
     stream.expires_after(opt_.idle_timeout);
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
     if (ec) {
-      if (ec == bhttp::error::header_limit) {
-        Exchange ex(stream, buffer, parser, limits);
-        ex.CloseAfterResponse();
-        co_await router_.RendererFor("")(ex, Error(Errc::kBadRequest, "request header too large"));
+      if (ec == bhttp::error::header_limit) {  // no request to hand to a handler: answer raw
+        static constexpr std::string_view k431 =
+            "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        stream.expires_after(opt_.body_timeout);
+        co_await asio::async_write(stream, asio::buffer(k431.data(), k431.size()), kUseTuple);
       }
       break;
     }
