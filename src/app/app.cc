@@ -1,6 +1,11 @@
 #include "app/app.h"
 
+#include <iostream>
+
 #include "api/oci/routes.h"
+#include "api/v2_0/routes.h"
+#include "auth/bootstrap.h"
+#include "store/sqlite/identity_stores.h"
 #include "base/fileio.h"
 #include "blob/filesystem/fs_driver.h"
 #include "http/server.h"
@@ -21,6 +26,13 @@ struct App::Parts {
   std::unique_ptr<registry::ManifestService> manifests;
   std::unique_ptr<registry::ListingService> listing;
   std::unique_ptr<api::oci::OciContext> oci;
+  std::unique_ptr<store::sqlite::SqliteUserStore> user_store;
+  std::unique_ptr<store::sqlite::SqliteRobotStore> robot_store;
+  std::unique_ptr<store::sqlite::SqliteMemberStore> member_store;
+  std::unique_ptr<store::sqlite::SqliteProjectStore> project_store;
+  std::unique_ptr<store::sqlite::SqliteAuditStore> audit_store;
+  std::unique_ptr<auth::Authenticator> authn;
+  std::unique_ptr<api::v2_0::RestContext> rest;
   http::Router router;
   std::unique_ptr<http::Server> server;
 };
@@ -55,6 +67,21 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->oci = std::make_unique<api::oci::OciContext>(
       api::oci::OciContext{*p->uploads, *p->blobs, *p->manifests, *p->listing, limits});
   api::oci::RegisterRoutes(p->router, *p->oci);
+
+  p->user_store = std::make_unique<store::sqlite::SqliteUserStore>(*p->db);
+  p->robot_store = std::make_unique<store::sqlite::SqliteRobotStore>(*p->db);
+  p->member_store = std::make_unique<store::sqlite::SqliteMemberStore>(*p->db);
+  p->project_store = std::make_unique<store::sqlite::SqliteProjectStore>(*p->db);
+  p->audit_store = std::make_unique<store::sqlite::SqliteAuditStore>(*p->db);
+  auto admin = auth::EnsureAdmin(*p->user_store, config.data_dir, config.admin_password);
+  if (!admin) return std::unexpected(admin.error());
+  if (admin->generated)  // shown once, on the console only; the file keeps it (mode 0600)
+    std::cout << "berth: created user admin; its generated password is in " << admin->password_file << std::endl;
+  p->authn = std::make_unique<auth::Authenticator>(*p->user_store, *p->robot_store, *p->member_store,
+                                                   *p->project_store, auth::Authenticator::Options{});
+  p->rest = std::make_unique<api::v2_0::RestContext>(api::v2_0::RestContext{
+      *p->authn, *p->user_store, *p->project_store, *p->member_store, *p->audit_store, config.external_url});
+  api::v2_0::RegisterRoutes(p->router, *p->rest);
 
   http::ServerOptions so;
   so.host = config.ListenHost();

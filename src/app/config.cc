@@ -55,6 +55,7 @@ const std::vector<Key>& Keys() {
       {"data_dir", Str(&Config::data_dir)},
       {"log_level", Str(&Config::log_level)},
       {"external_url", Str(&Config::external_url)},
+      {"admin_password", Str(&Config::admin_password)},
       {"storage.fsync", Bool(&Config::storage_fsync, "storage.fsync")},
       {"http.threads", Int(&Config::http_threads, 0, "http.threads")},
       {"http.max_manifest_bytes", Int(&Config::http_max_manifest_bytes, 1024, "http.max_manifest_bytes")},

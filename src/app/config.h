@@ -7,6 +7,7 @@
 //   data_dir                    BERTH_DATA_DIR                      ./data
 //   log_level                   BERTH_LOG_LEVEL                     info
 //   external_url                BERTH_EXTERNAL_URL                  (the listen address)
+//   admin_password              BERTH_ADMIN_PASSWORD                (generated on first start)
 //   storage.fsync               BERTH_STORAGE_FSYNC                 true
 //   http.threads                BERTH_HTTP_THREADS                  0 (two per core)
 //   http.max_manifest_bytes     BERTH_HTTP_MAX_MANIFEST_BYTES       4194304
@@ -28,6 +29,7 @@ struct Config {
   std::string data_dir = "./data";
   std::string log_level = "info";
   std::string external_url;
+  std::string admin_password;  // only used when the first admin is created
   bool storage_fsync = true;
   int64_t http_threads = 0;
   int64_t http_max_manifest_bytes = 4 * 1024 * 1024;

@@ -1,0 +1,20 @@
+// RestContext: what the /api/v2.0 handlers need — the authenticator and the identity stores.
+// Borrowed references; the composition root (app/) owns everything. Thread-safe as its parts are.
+#pragma once
+#include <string>
+
+#include "auth/authenticator.h"
+#include "store/identity_store.h"
+
+namespace berth::api::v2_0 {
+
+struct RestContext {
+  auth::Authenticator& authn;
+  store::UserStore& users;
+  store::ProjectStore& projects;
+  store::MemberStore& members;
+  store::AuditStore& audit;
+  std::string external_url;  // e.g. http://registry.example.com
+};
+
+}  // namespace berth::api::v2_0

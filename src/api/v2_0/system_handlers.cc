@@ -1,0 +1,84 @@
+#include "api/v2_0/handlers.h"
+#include "api/v2_0/render.h"
+#include "api/v2_0/security.h"
+#include "base/clock.h"
+
+namespace berth::api::v2_0 {
+
+http::Task<void> Health(RestContext& ctx, http::Exchange& ex) {
+  // The database answers if a trivial read works; the registry is this process.
+  bool db_ok = ctx.users.Count().has_value();
+  Json components = Json::array();
+  auto add = [&](const char* name, bool ok) {
+    Json c;
+    c["name"] = name;
+    c["status"] = ok ? "healthy" : "unhealthy";
+    components.push_back(std::move(c));
+  };
+  add("core", true);
+  add("database", db_ok);
+  add("registry", true);
+  Json body;
+  body["status"] = db_ok ? "healthy" : "unhealthy";
+  body["components"] = std::move(components);
+  co_await SendJson(ex, 200, body);
+}
+
+http::Task<void> Ping(RestContext&, http::Exchange& ex) {
+  http::Response r;
+  r.Set("Content-Type", "text/plain; charset=utf-8");
+  r.body = "Pong";
+  co_await ex.Send(std::move(r));
+}
+
+http::Task<void> SystemInfo(RestContext& ctx, http::Exchange& ex) {
+  auto who = Authenticate(ctx, ex);
+  if (!who) co_return co_await SendError(ex, who.error());
+  Json body;
+  body["auth_mode"] = "db_auth";
+  body["primary_auth_mode"] = false;
+  body["self_registration"] = false;
+  body["banner_message"] = "";
+  if (who->authenticated()) {
+    std::string host = ctx.external_url.substr(ctx.external_url.find("://") == std::string::npos
+                                                   ? 0
+                                                   : ctx.external_url.find("://") + 3);
+    body["harbor_version"] = "berth-0.1.0";
+    body["external_url"] = ctx.external_url;
+    body["registry_url"] = host;
+    body["project_creation_restriction"] = "everyone";
+    body["read_only"] = false;
+    body["has_ca_root"] = false;
+    body["registry_storage_provider_name"] = "filesystem";
+    body["notification_enable"] = true;
+    body["current_time"] = HarborTime(NowUnixSeconds());
+  }
+  co_await SendJson(ex, 200, body);
+}
+
+http::Task<void> CurrentUser(RestContext& ctx, http::Exchange& ex) {
+  auto who = Authenticate(ctx, ex);
+  if (!who) co_return co_await SendError(ex, who.error());
+  if (who->kind != auth::Principal::Kind::kUser) {
+    Error err = who->authenticated() ? Error(Errc::kPreconditionFailed, "the caller is not a user")
+                                     : Error(Errc::kUnauthorized, "authentication required");
+    co_return co_await SendError(ex, err);
+  }
+  auto user = ctx.users.FindById(who->id);
+  if (!user) co_return co_await SendError(ex, user.error());
+  if (!*user) co_return co_await SendError(ex, Error(Errc::kUnauthorized));
+  const auto& u = **user;
+  Json body;
+  body["user_id"] = u.id;
+  body["username"] = u.username;
+  body["email"] = u.email;
+  body["realname"] = u.realname;
+  body["comment"] = u.comment;
+  body["sysadmin_flag"] = u.sysadmin;
+  body["admin_role_in_auth"] = false;
+  body["creation_time"] = HarborTime(u.created_at);
+  body["update_time"] = HarborTime(u.updated_at);
+  co_await SendJson(ex, 200, body);
+}
+
+}  // namespace berth::api::v2_0
