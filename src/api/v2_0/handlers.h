@@ -11,6 +11,15 @@ http::Task<void> Ping(RestContext& ctx, http::Exchange& ex);
 http::Task<void> SystemInfo(RestContext& ctx, http::Exchange& ex);
 http::Task<void> CurrentUser(RestContext& ctx, http::Exchange& ex);
 
+http::Task<void> ListUsers(RestContext& ctx, http::Exchange& ex);
+http::Task<void> SearchUsers(RestContext& ctx, http::Exchange& ex);
+http::Task<void> CreateUser(RestContext& ctx, http::Exchange& ex);
+http::Task<void> GetUser(RestContext& ctx, http::Exchange& ex);
+http::Task<void> UpdateUser(RestContext& ctx, http::Exchange& ex);
+http::Task<void> DeleteUser(RestContext& ctx, http::Exchange& ex);
+http::Task<void> ChangePassword(RestContext& ctx, http::Exchange& ex);
+http::Task<void> SetSysadmin(RestContext& ctx, http::Exchange& ex);
+
 http::Task<void> ListProjects(RestContext& ctx, http::Exchange& ex);
 http::Task<void> HeadProject(RestContext& ctx, http::Exchange& ex);
 http::Task<void> CreateProject(RestContext& ctx, http::Exchange& ex);
