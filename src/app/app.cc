@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "api/oci/routes.h"
+#include "api/token/token_routes.h"
 #include "api/v2_0/routes.h"
 #include "auth/bootstrap.h"
 #include "store/sqlite/identity_stores.h"
@@ -25,13 +26,16 @@ struct App::Parts {
   std::unique_ptr<registry::BlobService> blobs;
   std::unique_ptr<registry::ManifestService> manifests;
   std::unique_ptr<registry::ListingService> listing;
-  std::unique_ptr<api::oci::OciContext> oci;
   std::unique_ptr<store::sqlite::SqliteUserStore> user_store;
   std::unique_ptr<store::sqlite::SqliteRobotStore> robot_store;
   std::unique_ptr<store::sqlite::SqliteMemberStore> member_store;
   std::unique_ptr<store::sqlite::SqliteProjectStore> project_store;
   std::unique_ptr<store::sqlite::SqliteAuditStore> audit_store;
   std::unique_ptr<auth::Authenticator> authn;
+  std::unique_ptr<auth::TokenSigner> signer;
+  std::unique_ptr<auth::TokenService> tokens;
+  std::unique_ptr<api::oci::OciContext> oci;
+  std::unique_ptr<api::token::TokenContext> token_ctx;
   std::unique_ptr<api::v2_0::RestContext> rest;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -62,11 +66,6 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->manifests = std::make_unique<registry::ManifestService>(*p->manifest_store);
   p->listing = std::make_unique<registry::ListingService>(*p->manifest_store);
 
-  api::oci::OciLimits limits;
-  limits.max_manifest_bytes = static_cast<size_t>(config.http_max_manifest_bytes);
-  p->oci = std::make_unique<api::oci::OciContext>(
-      api::oci::OciContext{*p->uploads, *p->blobs, *p->manifests, *p->listing, limits});
-  api::oci::RegisterRoutes(p->router, *p->oci);
 
   p->user_store = std::make_unique<store::sqlite::SqliteUserStore>(*p->db);
   p->robot_store = std::make_unique<store::sqlite::SqliteRobotStore>(*p->db);
@@ -79,6 +78,18 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     std::cout << "berth: created user admin; its generated password is in " << admin->password_file << std::endl;
   p->authn = std::make_unique<auth::Authenticator>(*p->user_store, *p->robot_store, *p->member_store,
                                                    *p->project_store, auth::Authenticator::Options{});
+  auto signer = auth::TokenSigner::LoadOrCreate(config.data_dir + "/token.key");
+  if (!signer) return std::unexpected(signer.error());
+  p->signer = std::move(*signer);
+  p->tokens = std::make_unique<auth::TokenService>(*p->signer, *p->project_store, auth::TokenService::Options{});
+
+  api::oci::OciLimits limits;
+  limits.max_manifest_bytes = static_cast<size_t>(config.http_max_manifest_bytes);
+  p->oci = std::make_unique<api::oci::OciContext>(api::oci::OciContext{
+      *p->uploads, *p->blobs, *p->manifests, *p->listing, *p->authn, *p->tokens, *p->project_store, limits});
+  api::oci::RegisterRoutes(p->router, *p->oci);
+  p->token_ctx = std::make_unique<api::token::TokenContext>(api::token::TokenContext{*p->authn, *p->tokens});
+  api::token::RegisterRoutes(p->router, *p->token_ctx);
   p->rest = std::make_unique<api::v2_0::RestContext>(api::v2_0::RestContext{
       *p->authn, *p->user_store, *p->project_store, *p->member_store, *p->audit_store, config.external_url});
   api::v2_0::RegisterRoutes(p->router, *p->rest);

@@ -57,6 +57,13 @@ std::optional<std::string> Query::Get(std::string_view key) const {
   return std::nullopt;
 }
 
+std::vector<std::string> Query::GetAll(std::string_view key) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : pairs_)
+    if (k == key) out.push_back(v);
+  return out;
+}
+
 std::optional<std::string> PercentDecode(std::string_view s) { return Decode(s, false); }
 
 std::string PercentEncode(std::string_view s) {

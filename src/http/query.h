@@ -14,6 +14,8 @@ class Query {
   // `raw` is the part after '?', still percent-encoded. Malformed pairs are skipped.
   static Query Parse(std::string_view raw);
   std::optional<std::string> Get(std::string_view key) const;
+  // Every value of a repeated key, in order.
+  std::vector<std::string> GetAll(std::string_view key) const;
   bool Has(std::string_view key) const { return Get(key).has_value(); }
 
  private:

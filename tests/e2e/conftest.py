@@ -12,7 +12,7 @@ Fixtures:
   berth_factory     start extra Berth instances with custom env / config / fsync
   peer              the reference registry (docker-registry serve CONFIG) on another port
   clients           skopeo / podman / buildah in an isolated environment
-  AUTH              the credentials every client uses (None until Berth has authentication)
+  AUTH              the credentials every client uses (Berth's first admin)
 Each server object has .api (a e2e_lib.Registry HTTP client), .url, .port, .data_dir,
 .restart() (same port, same data dir), .kill9(), .stop(), .log_text().
 """
@@ -27,7 +27,7 @@ from e2e_lib import Berth, Clients, ReferenceRegistry, ServerProcess, berth_bina
 
 # The one place credentials are configured: every HTTP helper and CLI invocation derives its auth
 # from the server's .auth, which comes from here.
-AUTH = None
+AUTH = ("admin", "Harbor12345")
 
 
 def _target_reference() -> bool:

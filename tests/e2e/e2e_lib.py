@@ -602,7 +602,8 @@ class ServerProcess:
                                    + self.log_tail())
             try:
                 r = requests.get(self.url + "/v2/", auth=self.auth, timeout=1)
-                if r.status_code == 200:
+                # 401: up, but started with other credentials than the suite's (a test's own choice)
+                if r.status_code in (200, 401):
                     return
                 last = r.status_code
             except requests.RequestException as e:
@@ -656,6 +657,8 @@ class Berth(ServerProcess):
         base_env = {"BERTH_LOG_LEVEL": "warn"}
         if not fsync:
             base_env["BERTH_STORAGE_FSYNC"] = "false"
+        if auth is not None:
+            base_env["BERTH_ADMIN_PASSWORD"] = auth[1]
         base_env.update(env or {})
         super().__init__(workdir, base_env, auth)
         self.data_dir = self.workdir / "data"
@@ -666,6 +669,19 @@ class Berth(ServerProcess):
             self.config_path = self.workdir / "berth.yaml"
             self.config_path.write_text(yaml.safe_dump(config))
         self.binary = berth_binary()
+
+    # Every repository lives in a project: the suites push under these first path components.
+    PROJECTS = ("a", "alive", "back", "bad", "be", "buildah", "busy", "cat", "crash", "disc", "localhost", "mgmt",
+                "mirror", "podman", "pull", "push", "resume", "skopeo", "tags", "x", "zeta", "library", "test", "alpha",
+                "m", "ok")
+
+    def wait_ready(self) -> None:
+        super().wait_ready()
+        if self.auth is None or self.extra_env.get("BERTH_ADMIN_PASSWORD") != self.auth[1]:
+            return
+        for name in self.PROJECTS:  # idempotent: 409 when a restart finds them already there
+            r = requests.post(self.url + "/api/v2.0/projects", auth=self.auth, json={"project_name": name}, timeout=5)
+            assert r.status_code in (201, 409), r.text
 
     def command(self) -> list[str]:
         cmd = [str(self.binary), "serve", "--listen", self.hostport, "--data-dir", str(self.data_dir)]

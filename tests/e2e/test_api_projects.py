@@ -60,7 +60,7 @@ def test_admin_from_environment_and_current_user(srv):
 
 
 def test_generated_admin_password_is_written_once_with_mode_0600(berth_factory):
-    s = berth_factory()
+    s = berth_factory(env={"BERTH_ADMIN_PASSWORD": ""})
     path = s.data_dir / "admin-password"
     assert path.is_file()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
@@ -73,64 +73,64 @@ def test_generated_admin_password_is_written_once_with_mode_0600(berth_factory):
 
 
 def test_project_lifecycle(srv):
-    r = requests.post(api(srv, "/projects"), json={"project_name": "alpha", "metadata": {"public": "true"}}, auth=ADMIN)
+    r = requests.post(api(srv, "/projects"), json={"project_name": "lifecycle", "metadata": {"public": "true"}}, auth=ADMIN)
     assert r.status_code == 201, r.text
     loc = r.headers["Location"]
     assert loc.startswith("/api/v2.0/projects/")
     pid = int(loc.rsplit("/", 1)[1])
 
-    assert requests.head(api(srv, "/projects?project_name=alpha"), auth=ADMIN).status_code == 200
+    assert requests.head(api(srv, "/projects?project_name=lifecycle"), auth=ADMIN).status_code == 200
     assert requests.head(api(srv, "/projects?project_name=nope"), auth=ADMIN).status_code == 404
 
     by_id = requests.get(api(srv, f"/projects/{pid}"), auth=ADMIN).json()
-    by_name = requests.get(api(srv, "/projects/alpha"), auth=ADMIN).json()
+    by_name = requests.get(api(srv, "/projects/lifecycle"), auth=ADMIN).json()
     assert by_id == by_name
-    assert by_id["name"] == "alpha" and by_id["owner_name"] == "admin"
+    assert by_id["name"] == "lifecycle" and by_id["owner_name"] == "admin"
     assert by_id["metadata"]["public"] == "true"
     assert by_id["current_user_role_id"] == 1
 
-    r = requests.post(api(srv, "/projects"), json={"project_name": "alpha"}, auth=ADMIN)
+    r = requests.post(api(srv, "/projects"), json={"project_name": "lifecycle"}, auth=ADMIN)
     assert r.status_code == 409 and error_code(r) == "CONFLICT"
 
-    r = requests.put(api(srv, "/projects/alpha"), json={"metadata": {"public": "false", "auto_scan": "true"}},
+    r = requests.put(api(srv, "/projects/lifecycle"), json={"metadata": {"public": "false", "auto_scan": "true"}},
                      auth=ADMIN)
     assert r.status_code == 200, r.text
-    meta = requests.get(api(srv, "/projects/alpha"), auth=ADMIN).json()["metadata"]
+    meta = requests.get(api(srv, "/projects/lifecycle"), auth=ADMIN).json()["metadata"]
     assert meta == {"public": "false", "auto_scan": "true"}
 
-    d = requests.get(api(srv, "/projects/alpha/_deletable"), auth=ADMIN).json()
+    d = requests.get(api(srv, "/projects/lifecycle/_deletable"), auth=ADMIN).json()
     assert d["deletable"] is True
-    s = requests.get(api(srv, "/projects/alpha/summary"), auth=ADMIN).json()
+    s = requests.get(api(srv, "/projects/lifecycle/summary"), auth=ADMIN).json()
     assert s["project_admin_count"] == 1 and s["repo_count"] == 0
 
-    assert requests.delete(api(srv, "/projects/alpha"), auth=ADMIN).status_code == 200
-    r = requests.get(api(srv, "/projects/alpha"), auth=ADMIN)
+    assert requests.delete(api(srv, "/projects/lifecycle"), auth=ADMIN).status_code == 200
+    r = requests.get(api(srv, "/projects/lifecycle"), auth=ADMIN)
     assert r.status_code == 404 and error_code(r) == "NOT_FOUND"
 
 
 def test_project_with_a_repository_cannot_be_deleted(srv):
-    assert requests.post(api(srv, "/projects"), json={"project_name": "busy"}, auth=ADMIN).status_code == 201
+    assert requests.post(api(srv, "/projects"), json={"project_name": "occupied"}, auth=ADMIN).status_code == 201
     # push one tiny image into busy/app over the registry API
     blob = b"{}"
     import hashlib
     d = "sha256:" + hashlib.sha256(blob).hexdigest()
-    r = requests.post(f"{srv.url}/v2/busy/app/blobs/uploads/?digest={d}", data=blob,
+    r = requests.post(f"{srv.url}/v2/occupied/app/blobs/uploads/?digest={d}", data=blob, auth=ADMIN,
                       headers={"Content-Type": "application/octet-stream"})
     assert r.status_code == 201, r.text
     manifest = ('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",'
                 f'"config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{d}","size":2}},'
                 '"layers":[]}')
-    r = requests.put(f"{srv.url}/v2/busy/app/manifests/v1", data=manifest,
+    r = requests.put(f"{srv.url}/v2/occupied/app/manifests/v1", data=manifest, auth=ADMIN,
                      headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"})
     assert r.status_code == 201, r.text
 
-    p = requests.get(api(srv, "/projects/busy"), auth=ADMIN).json()
+    p = requests.get(api(srv, "/projects/occupied"), auth=ADMIN).json()
     assert p["repo_count"] == 1
-    d = requests.get(api(srv, "/projects/busy/_deletable"), auth=ADMIN).json()
+    d = requests.get(api(srv, "/projects/occupied/_deletable"), auth=ADMIN).json()
     assert d["deletable"] is False and d["message"]
-    r = requests.delete(api(srv, "/projects/busy"), auth=ADMIN)
+    r = requests.delete(api(srv, "/projects/occupied"), auth=ADMIN)
     assert r.status_code == 412 and error_code(r) == "PRECONDITION"
-    assert requests.get(api(srv, "/projects/busy"), auth=ADMIN).status_code == 200
+    assert requests.get(api(srv, "/projects/occupied"), auth=ADMIN).status_code == 200
 
 
 @pytest.mark.parametrize("body,why", [

@@ -106,7 +106,7 @@ def test_accept_header_repeated_lines(module_registry, pushed):
         assert status == 200, (tag, status, body)
         assert body == want.manifest
     # The OCI type only on the first of several lines.
-    hdrs = [("Accept", OCI_MANIFEST), ("Accept", DOCKER_MANIFEST)]
+    hdrs = [("Accept", OCI_MANIFEST), ("Accept", DOCKER_MANIFEST)] + list(module_registry.api.auth_headers().items())
     status, _, body, _ = http_raw("127.0.0.1", module_registry.port, "GET",
                                   f"/v2/{pushed['repo']}/manifests/latest", hdrs)
     assert status == 200 and body == pushed["img"].manifest

@@ -8,6 +8,14 @@
 #include "registry/manifest_service.h"
 #include "registry/upload_service.h"
 
+namespace berth::auth {
+class Authenticator;
+class TokenService;
+}  // namespace berth::auth
+namespace berth::store {
+class ProjectStore;
+}
+
 namespace berth::api::oci {
 
 struct OciLimits {
@@ -20,6 +28,10 @@ struct OciContext {
   registry::BlobService& blobs;
   registry::ManifestService& manifests;
   registry::ListingService& listing;
+  // Who may do what on /v2 (see gate.h).
+  auth::Authenticator& authn;
+  auth::TokenService& tokens;
+  store::ProjectStore& projects;
   OciLimits limits;
 };
 

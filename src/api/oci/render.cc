@@ -22,12 +22,13 @@ std::string ErrorBody(const Error& err) {
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-http::Task<void> SendError(http::Exchange& ex, const Error& err) {
+http::Task<void> SendError(http::Exchange& ex, const Error& err,
+                           std::vector<std::pair<std::string, std::string>> extra_headers) {
   const auto& info = Describe(err.code);
   auto r = Reply(static_cast<unsigned>(info.http_status));
   r.Set("Content-Type", "application/json; charset=utf-8");
   if (err.code == Errc::kTooManyRequests) r.Set("Retry-After", "1");
-  if (err.code == Errc::kUnauthorized) r.Set("WWW-Authenticate", "Basic realm=\"berth\"");
+  for (auto& [k, v] : extra_headers) r.Set(std::move(k), std::move(v));
   r.body = ErrorBody(err);
   co_await ex.Send(std::move(r));
 }

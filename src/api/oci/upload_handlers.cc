@@ -61,7 +61,7 @@ http::Task<void> StartUpload(OciContext& ctx, http::Exchange& ex) {
   if (auto mount = q.Get("mount")) {
     auto digest = DigestParam(*mount);
     if (!digest) co_return co_await SendError(ex, digest.error());
-    if (auto from = q.Get("from"); from && !from->empty()) {
+    if (auto from = q.Get("from"); from && !from->empty() && ex.Param("mount_denied").empty()) {
       auto mounted = ctx.blobs.Mount(*from, *name, *digest);
       if (!mounted) co_return co_await SendError(ex, mounted.error());
       if (*mounted) co_return co_await SendCreated(ex, *name, *digest);

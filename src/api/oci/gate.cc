@@ -1,0 +1,162 @@
+#include "api/oci/gate.h"
+
+#include <optional>
+
+#include "api/oci/render.h"
+#include "auth/authenticator.h"
+#include "auth/token_service.h"
+#include "base/base64.h"
+#include "oci/reference.h"
+#include "store/identity_store.h"
+
+namespace berth::api::oci {
+namespace {
+
+const char* ActionOf(Access a) {
+  switch (a) {
+    case Access::kPush: return "push";
+    case Access::kDelete: return "delete";
+    default: return "pull";
+  }
+}
+
+// The actions a client should ask the token service for.
+std::string ChallengeActions(Access a) {
+  switch (a) {
+    case Access::kPush: return "pull,push";
+    case Access::kDelete: return "delete";
+    default: return "pull";
+  }
+}
+
+http::Task<void> Challenge(OciContext& ctx, http::Exchange& ex, std::string_view scope, const Error& err) {
+  std::string host(ex.Header("Host"));
+  if (host.empty()) host = "localhost";
+  std::string value = "Bearer realm=\"http://" + host + "/service/token\",service=\"" +
+                      ctx.tokens.options().service + "\"";
+  if (!scope.empty()) value += ",scope=\"" + std::string(scope) + "\"";
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.emplace_back("WWW-Authenticate", std::move(value));
+  co_await SendError(ex, err, std::move(headers));
+}
+
+struct Credentials {
+  enum class Kind { kNone, kBasic, kBearer, kBad } kind = Kind::kNone;
+  std::string user, secret, token;
+};
+
+Credentials ReadCredentials(const http::Exchange& ex) {
+  Credentials c;
+  std::string_view h = ex.Header("Authorization");
+  if (h.empty()) return c;
+  if (h.starts_with("Bearer ") || h.starts_with("bearer ")) {
+    c.kind = Credentials::Kind::kBearer;
+    c.token = std::string(h.substr(7));
+    return c;
+  }
+  c.kind = Credentials::Kind::kBad;
+  if (!(h.starts_with("Basic ") || h.starts_with("basic "))) return c;
+  auto decoded = base64::Decode(h.substr(6));
+  if (!decoded) return c;
+  auto colon = decoded->find(':');
+  if (colon == std::string::npos) return c;
+  c.kind = Credentials::Kind::kBasic;
+  c.user = decoded->substr(0, colon);
+  c.secret = decoded->substr(colon + 1);
+  return c;
+}
+
+// Checks one repository action for a Basic-authenticated principal.
+Result<void> CheckRepository(OciContext& ctx, const auth::Principal& who, const std::string& repo,
+                             std::string_view action) {
+  std::string project_name = repo.substr(0, repo.find('/'));
+  auto project = ctx.projects.FindByName(project_name);
+  if (!project) return std::unexpected(project.error());
+  if (!*project) return Fail(Errc::kNameUnknown, "project " + project_name + " not found");
+  auth::ProjectRef ref{(*project)->id, (*project)->name, (*project)->is_public};
+  if (!auth::Allowed(who, ref, "repository", action))
+    return Fail(Errc::kDenied, "requested access to " + repo + " (" + std::string(action) + ") is denied");
+  return {};
+}
+
+}  // namespace
+
+http::Task<bool> Admit(OciContext& ctx, http::Exchange& ex, Access access) {
+  const std::string repo = ex.Param("name");
+  if (access != Access::kPing && access != Access::kCatalog) {
+    // A malformed name is a client error whoever asks; it never reaches a project lookup.
+    if (auto valid = berth::oci::ValidateRepositoryName(repo); !valid) {
+      Error err = valid.error();
+      co_await SendError(ex, err);
+      co_return false;
+    }
+  }
+  std::string scope;
+  if (access == Access::kCatalog) scope = "registry:catalog:*";
+  else if (access != Access::kPing) scope = "repository:" + repo + ":" + ChallengeActions(access);
+  // A mount reads from its source repository too.
+  std::string mount_from;
+  if (access == Access::kPush)
+    if (auto from = ex.query().Get("from"); from && ex.query().Has("mount")) mount_from = *from;
+
+  Credentials cred = ReadCredentials(ex);
+  switch (cred.kind) {
+    case Credentials::Kind::kNone: {
+      Error err(Errc::kUnauthorized, "authentication required");
+      co_await Challenge(ctx, ex, scope, err);
+      co_return false;
+    }
+    case Credentials::Kind::kBad: {
+      Error err(Errc::kUnauthorized, "malformed credentials");
+      co_await Challenge(ctx, ex, scope, err);
+      co_return false;
+    }
+    case Credentials::Kind::kBearer: {
+      if (access == Access::kPing) {
+        auto ok = ctx.tokens.Permits(cred.token, "", "", "");
+        if (!ok) {
+          Error err = ok.error();
+          co_await Challenge(ctx, ex, scope, err);
+          co_return false;
+        }
+        co_return true;
+      }
+      auto ok = access == Access::kCatalog ? ctx.tokens.Permits(cred.token, "registry", "catalog", "*")
+                                           : ctx.tokens.Permits(cred.token, "repository", repo, ActionOf(access));
+      if (ok && *ok && !mount_from.empty() && !ctx.tokens.Permits(cred.token, "repository", mount_from, "pull").value_or(false))
+        ex.SetParam("mount_denied", "1");
+      if (!ok || !*ok) {
+        // Expired, foreign or too narrow: ask the client to fetch a token for this scope.
+        Error err = ok ? Error(Errc::kUnauthorized, "the token does not grant " + scope) : ok.error();
+        co_await Challenge(ctx, ex, scope, err);
+        co_return false;
+      }
+      co_return true;
+    }
+    case Credentials::Kind::kBasic:
+      break;
+  }
+  auto who = ctx.authn.Basic(cred.user, cred.secret);
+  if (!who) {
+    Error err = who.error();
+    co_await Challenge(ctx, ex, scope, err);
+    co_return false;
+  }
+  // (No assignment into a Result<void> here: libstdc++ 12's expected<void, E> assignment is buggy.)
+  std::optional<Error> refusal;
+  if (access == Access::kCatalog) {
+    if (!auth::AllowedSystem(*who, "catalog", "read")) refusal.emplace(Errc::kDenied, "the catalog is for system administrators");
+  } else if (access != Access::kPing) {
+    if (auto v = CheckRepository(ctx, *who, repo, ActionOf(access)); !v) refusal.emplace(v.error());
+    // Without read access to the source a mount is not an error: it falls back to an upload.
+    if (!refusal && !mount_from.empty() && !CheckRepository(ctx, *who, mount_from, "pull"))
+      ex.SetParam("mount_denied", "1");
+  }
+  if (refusal) {
+    co_await SendError(ex, *refusal);
+    co_return false;
+  }
+  co_return true;
+}
+
+}  // namespace berth::api::oci

@@ -1,0 +1,113 @@
+#include "auth/token_service.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+
+#include "base/clock.h"
+
+namespace berth::auth {
+namespace {
+
+std::vector<std::string> SplitActions(std::string_view s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    auto a = s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (!a.empty() && std::find(out.begin(), out.end(), a) == out.end()) out.emplace_back(a);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string RandomJti() {
+  static const char* kAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  unsigned char b[16];
+  RAND_bytes(b, sizeof b);
+  std::string s;
+  for (unsigned char c : b) s.push_back(kAlphabet[c % 62]);
+  return s;
+}
+
+}  // namespace
+
+std::vector<Scope> ParseScopes(std::string_view text) {
+  std::vector<Scope> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t sp = text.find(' ', start);
+    std::string_view one = text.substr(start, sp == std::string_view::npos ? std::string_view::npos : sp - start);
+    start = sp == std::string_view::npos ? text.size() : sp + 1;
+    // type:name:actions — the name may itself contain ':' (a registry host with a port).
+    size_t first = one.find(':'), last = one.rfind(':');
+    if (first == std::string_view::npos || first == last) continue;
+    Scope s{std::string(one.substr(0, first)), std::string(one.substr(first + 1, last - first - 1)),
+            SplitActions(one.substr(last + 1))};
+    if (!s.type.empty() && !s.name.empty()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<std::vector<Scope>> TokenService::Grant(const Principal& who, const std::vector<Scope>& requested) {
+  std::vector<Scope> granted;
+  for (const auto& req : requested) {
+    Scope g{req.type, req.name, {}};
+    if (req.type == "registry" && req.name == "catalog") {
+      if (AllowedSystem(who, "catalog", "read")) g.actions = req.actions;
+    } else if (req.type == "repository") {
+      std::string project_name = req.name.substr(0, req.name.find('/'));
+      auto project = projects_.FindByName(project_name);
+      if (!project) return std::unexpected(project.error());
+      if (*project) {
+        ProjectRef ref{(*project)->id, (*project)->name, (*project)->is_public};
+        for (const auto& a : req.actions) {
+          std::string action = a == "*" ? "delete" : a;
+          if ((action == "pull" || action == "push" || action == "delete" || action == "scanner-pull") &&
+              Allowed(who, ref, "repository", action == "scanner-pull" ? "pull" : action))
+            g.actions.push_back(a);
+        }
+      }
+    }
+    granted.push_back(std::move(g));
+  }
+  return granted;
+}
+
+nlohmann::ordered_json TokenService::Issue(const Principal& who, const std::vector<Scope>& granted) {
+  int64_t now = NowUnixSeconds();
+  nlohmann::json access = nlohmann::json::array();
+  for (const auto& g : granted)
+    access.push_back({{"type", g.type}, {"name", g.name}, {"actions", g.actions}});
+  nlohmann::json claims = {{"iss", opt_.issuer}, {"sub", who.name},      {"aud", opt_.service},
+                           {"exp", now + opt_.lifetime_seconds},        {"nbf", now},
+                           {"iat", now},    {"jti", RandomJti()},       {"access", access}};
+  std::string token = signer_.Sign(claims);
+  nlohmann::ordered_json out;
+  out["token"] = token;
+  out["access_token"] = "";
+  out["expires_in"] = opt_.lifetime_seconds;
+  out["issued_at"] = FormatRfc3339(now);
+  return out;
+}
+
+Result<bool> TokenService::Permits(std::string_view token, std::string_view type, std::string_view name,
+                                   std::string_view action) const {
+  auto claims = signer_.Verify(token, NowUnixSeconds(), opt_.leeway_seconds);
+  if (!claims) return std::unexpected(claims.error());
+  if (claims->value("aud", "") != opt_.service || claims->value("iss", "") != opt_.issuer)
+    return Fail(Errc::kUnauthorized, "the token is for another service");
+  auto access = claims->find("access");
+  if (access == claims->end() || !access->is_array()) return false;
+  for (const auto& a : *access) {
+    if (!a.is_object() || a.value("type", "") != type || a.value("name", "") != name) continue;
+    auto actions = a.find("actions");
+    if (actions == a.end() || !actions->is_array()) continue;
+    for (const auto& act : *actions)
+      if (act.is_string() && (act.get<std::string>() == action || act.get<std::string>() == "*")) return true;
+  }
+  return false;
+}
+
+}  // namespace berth::auth

@@ -1,0 +1,56 @@
+// TokenService: the Docker registry token flow. Issues JWTs whose `access` claim is the
+// intersection of the requested scopes and what RBAC grants the caller, and checks presented
+// tokens for a repository action. Thread-safe (immutable after construction; stores are).
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/rbac.h"
+#include "auth/token_signer.h"
+#include "base/error.h"
+#include "store/identity_store.h"
+
+namespace berth::auth {
+
+// "repository:team/app:pull,push" → {type, name, actions}.
+struct Scope {
+  std::string type;
+  std::string name;
+  std::vector<std::string> actions;
+};
+// Parses one or more space-separated scopes; malformed ones are skipped.
+std::vector<Scope> ParseScopes(std::string_view text);
+
+class TokenService {
+ public:
+  struct Options {
+    std::string issuer = "harbor-token-issuer";
+    std::string service = "harbor-registry";
+    int64_t lifetime_seconds = 30 * 60;
+    int64_t leeway_seconds = 60;
+  };
+  TokenService(const TokenSigner& signer, store::ProjectStore& projects, Options opt)
+      : signer_(signer), projects_(projects), opt_(std::move(opt)) {}
+
+  // Grants each requested action the principal holds (pull, push, delete, scanner-pull on
+  // repositories; registry:catalog:* for system admins). Unknown projects grant nothing.
+  Result<std::vector<Scope>> Grant(const Principal& who, const std::vector<Scope>& requested);
+  // {"token","access_token","expires_in","issued_at"} for the grants.
+  nlohmann::ordered_json Issue(const Principal& who, const std::vector<Scope>& granted);
+  // True when `token` is valid and grants `action` on repository `name` (or the catalog when
+  // type is "registry"). Errors: kUnauthorized for a bad or expired token.
+  Result<bool> Permits(std::string_view token, std::string_view type, std::string_view name,
+                       std::string_view action) const;
+
+  const Options& options() const { return opt_; }
+
+ private:
+  const TokenSigner& signer_;
+  store::ProjectStore& projects_;
+  Options opt_;
+};
+
+}  // namespace berth::auth
