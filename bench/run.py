@@ -18,6 +18,7 @@ into bench/out/build if missing).
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime
 import hashlib
 import http.client
@@ -42,6 +43,16 @@ OUT_DIR = os.path.join(BENCH_DIR, "out")  # gitignored
 MIB = 1 << 20
 GIB = 1 << 30
 MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
+
+# Berth requires credentials on every /v2 request and every repository to live in an existing project
+# (its first path component). The harness starts Berth with BERTH_ADMIN_PASSWORD, creates PROJECT
+# through the REST API, and sends HTTP Basic on every request to every server (the reference registry
+# has no auth configured and ignores the header, so both see the same requests). Every repository the
+# workloads use is PROJECT/<something>.
+BENCH_USER = "admin"
+BENCH_PASSWORD = "Harbor12345"
+PROJECT = "bench"
+AUTH_HEADER = "Basic " + base64.b64encode(f"{BENCH_USER}:{BENCH_PASSWORD}".encode()).decode()
 
 WORKLOADS = ["push", "chunked", "pull", "manifest", "head", "pushes", "tags"]
 WORKLOAD_TITLES = {
@@ -156,9 +167,10 @@ def loadavg() -> str:
 
 
 class Client:
-    def __init__(self, port: int, timeout: float = 300):
+    def __init__(self, port: int, timeout: float = 300, auth: str | None = AUTH_HEADER):
         self.port = port
         self.timeout = timeout
+        self.auth = auth  # Authorization header value sent on every request (None: none)
         self.conn = None
 
     def _c(self):
@@ -176,6 +188,8 @@ class Client:
         c = self._c()
         h = dict(headers or {})
         h.setdefault("Content-Length", str(len(body)))
+        if self.auth:
+            h.setdefault("Authorization", self.auth)
         try:
             c.request(method, path, body=body, headers=h)
             r = c.getresponse()
@@ -193,6 +207,8 @@ class Client:
         try:
             c.putrequest(method, path, skip_accept_encoding=True)
             c.putheader("Content-Length", str(count))
+            if self.auth and "Authorization" not in headers:
+                c.putheader("Authorization", self.auth)
             for k, v in headers.items():
                 c.putheader(k, v)
             c.endheaders()
@@ -387,6 +403,7 @@ class Server:
         env = dict(os.environ)
         if self.kind.startswith("berth"):
             env["BERTH_LOG_LEVEL"] = "warn"
+            env["BERTH_ADMIN_PASSWORD"] = BENCH_PASSWORD  # creates user admin on this fresh data dir
             if self.kind == "berth":
                 env["BERTH_STORAGE_FSYNC"] = "false"
             else:
@@ -416,11 +433,24 @@ class Server:
                     pass
                 st, _, _ = Client(self.port, timeout=2).request("GET", "/v2/")
                 if st == 200:
-                    return
-            except OSError:
+                    break
+                if st == 401 and self.kind.startswith("berth") and time.time() > deadline - 50:
+                    raise BenchError(f"{self.kind}: GET /v2/ as {BENCH_USER} still answers 401 after 10 s "
+                                     f"(wrong BERTH_ADMIN_PASSWORD?): {self.log_tail()}")
+            except (OSError, http.client.HTTPException):
                 pass
             time.sleep(0.05)
-        raise BenchError(f"{self.kind} not ready on /v2/ after 60 s: {self.log_tail()}")
+        else:
+            raise BenchError(f"{self.kind} not ready on /v2/ after 60 s: {self.log_tail()}")
+        if self.kind.startswith("berth"):
+            self.create_project(PROJECT)
+
+    def create_project(self, name):
+        """Berth only accepts repositories inside an existing project: create it (untimed setup)."""
+        body = json.dumps({"project_name": name}).encode()
+        st, _, b = Client(self.port, timeout=10).request("POST", "/api/v2.0/projects", body=body,
+                                                         headers={"Content-Type": "application/json"})
+        expect(st, (201, 409), f"create project {name!r}", b)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -486,19 +516,19 @@ def discard_run_dir(path, trash):
 
 
 def wl_push(ctx, srv, state):
-    dt = push_monolithic(srv.port, "bench/big", ctx.blob_a, ctx.blob_size, ctx.digest_a)
+    dt = push_monolithic(srv.port, f"{PROJECT}/big", ctx.blob_a, ctx.blob_size, ctx.digest_a)
     state["blob_a"] = True
     return {"mbps": ctx.blob_size / dt / 1e6, "seconds": dt}
 
 
 def wl_chunked(ctx, srv, state):
-    dt = push_chunked(srv.port, "bench/chunked", ctx.blob_b, ctx.blob_size, ctx.digest_b, ctx.args.chunk_mib * MIB)
+    dt = push_chunked(srv.port, f"{PROJECT}/chunked", ctx.blob_b, ctx.blob_size, ctx.digest_b, ctx.args.chunk_mib * MIB)
     return {"mbps": ctx.blob_size / dt / 1e6, "seconds": dt}
 
 
 def curl_get_discard(url, expect_size, timeout=300):
-    p = run_cmd(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}", url],
-                timeout=timeout)
+    p = run_cmd(["curl", "-s", "-H", f"Authorization: {AUTH_HEADER}", "-o", "/dev/null",
+                 "-w", "%{http_code} %{size_download} %{time_total}", url], timeout=timeout)
     code, size, t = p.stdout.split()
     if code != "200" or int(size) != expect_size:
         raise BenchError(f"GET {url}: HTTP {code}, {size} bytes (want 200, {expect_size})")
@@ -507,9 +537,9 @@ def curl_get_discard(url, expect_size, timeout=300):
 
 def wl_pull(ctx, srv, state):
     if not state.get("blob_a"):
-        push_monolithic(srv.port, "bench/big", ctx.blob_a, ctx.blob_size, ctx.digest_a)
+        push_monolithic(srv.port, f"{PROJECT}/big", ctx.blob_a, ctx.blob_size, ctx.digest_a)
         state["blob_a"] = True
-    url = f"{srv.base}/v2/bench/big/blobs/{ctx.digest_a}"
+    url = f"{srv.base}/v2/{PROJECT}/big/blobs/{ctx.digest_a}"
     times = [curl_get_discard(url, ctx.blob_size) for _ in range(ctx.args.pull_reps)]
     t = median(times)
     return {"mbps": ctx.blob_size / t / 1e6, "seconds": t}
@@ -521,7 +551,7 @@ def ensure_small_image(srv, state):
     if "small" not in state:
         for attempt in range(3):
             try:
-                state["small"] = push_small_image(srv.port, "bench/manifest", "latest")
+                state["small"] = push_small_image(srv.port, f"{PROJECT}/manifest", "latest")
                 break
             except (BenchError, OSError, http.client.HTTPException) as e:
                 state.setdefault("setup_failures", []).append(str(e))
@@ -537,10 +567,10 @@ def setup_note(state):
 
 def wl_manifest(ctx, srv, state):
     ensure_small_image(srv, state)
-    url = f"{srv.base}/v2/bench/manifest/manifests/latest"
+    url = f"{srv.base}/v2/{PROJECT}/manifest/manifests/latest"
     d = ctx.args.wrk_duration
     p = run_cmd(["wrk", "-t2", "-c64", f"-d{d}s", "--timeout", "10s", "--latency",
-                 "-H", f"Accept: {MANIFEST_TYPE}", url], timeout=d + 60)
+                 "-H", f"Accept: {MANIFEST_TYPE}", "-H", f"Authorization: {AUTH_HEADER}", url], timeout=d + 60)
     r = parse_wrk(p.stdout)
     r["note"] = setup_note(state)
     if r["non2xx"] or r["socket_errors"]:
@@ -550,10 +580,11 @@ def wl_manifest(ctx, srv, state):
 
 def wl_head(ctx, srv, state):
     ld, _ = ensure_small_image(srv, state)
-    url = f"{srv.base}/v2/bench/manifest/blobs/{ld}"
+    url = f"{srv.base}/v2/{PROJECT}/manifest/blobs/{ld}"
     d = ctx.args.head_duration
     # -t before -n: -t implies -n 50000, a later -n raises the cap so the time limit governs.
-    p = run_cmd(["ab", "-q", "-i", "-k", "-r", "-c64", "-t", str(d), "-n", "5000000", "-s", "10", url],
+    p = run_cmd(["ab", "-q", "-i", "-k", "-r", "-c64", "-t", str(d), "-n", "5000000", "-s", "10",
+                 "-H", f"Authorization: {AUTH_HEADER}", url],
                 timeout=d + 60, check=False)
     try:
         r = parse_ab(p.stdout)
@@ -570,7 +601,7 @@ def wl_head(ctx, srv, state):
 
 
 def run_push_tool(ctx, args, timeout):
-    p = run_cmd([ctx.push_tool] + args, timeout=timeout, check=False)
+    p = run_cmd([ctx.push_tool] + args + ["--user", f"{BENCH_USER}:{BENCH_PASSWORD}"], timeout=timeout, check=False)
     try:
         r = json.loads(p.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError) as e:
@@ -583,20 +614,21 @@ def run_push_tool(ctx, args, timeout):
 def wl_pushes(ctx, srv, state):
     a = ctx.args
     r = run_push_tool(ctx, ["push", "--url", srv.base, "--count", str(a.pushes), "--concurrency", str(a.pushes),
-                            "--threads", str(a.push_threads), "--repos", str(a.push_repos)], timeout=300)
+                            "--threads", str(a.push_threads), "--repos", str(a.push_repos),
+                            "--prefix", f"{PROJECT}/push"], timeout=300)
     return {"wall_s": r.get("wall_s"), "per_s": r.get("per_s"), "p99_ms": r.get("job_p99_ms"),
             "post_201": r.get("post_201"), "post_202_put": r.get("post_202_put"), "error": r.get("error")}
 
 
 def wl_tags(ctx, srv, state):
     a = ctx.args
-    r = run_push_tool(ctx, ["tags", "--url", srv.base, "--repo", "bench/tags", "--count", str(a.tags),
+    r = run_push_tool(ctx, ["tags", "--url", srv.base, "--repo", f"{PROJECT}/tags", "--count", str(a.tags),
                             "--concurrency", str(a.tag_concurrency), "--threads", "1"], timeout=900)
     res = {"seed_s": r.get("wall_s"), "seed_per_s": r.get("per_s"), "error": r.get("error")}
     if srv.kind == "berth-fsync" or res["error"]:
         return res
     # Full list: Berth may paginate, so ask for all of them with ?n=; distribution 2.8 returns all.
-    path = "/v2/bench/tags/tags/list" + (f"?n={a.tags}" if srv.kind.startswith("berth") else "")
+    path = f"/v2/{PROJECT}/tags/tags/list" + (f"?n={a.tags}" if srv.kind.startswith("berth") else "")
     cl = Client(srv.port)
     times = []
     for i in range(a.list_reps + 1):
@@ -946,14 +978,21 @@ def render(ctx, runs, limits, started, elapsed):
     L += build_tables(ctx, runs, limits)
     L.append("## How each figure is measured")
     L.append("")
+    L.append(f"Every request to either server carries HTTP Basic credentials (`Authorization: Basic` for "
+             f"`{BENCH_USER}`, the admin Berth creates on first start from `BERTH_ADMIN_PASSWORD`); the reference "
+             "registry has no auth configured and ignores the header, so both servers get the same requests. "
+             f"Every repository is inside the project `{PROJECT}`, created through Berth's REST API "
+             "(`POST /api/v2.0/projects`) right after start-up, before any workload (untimed).")
+    L.append("")
     L.append("1–2. Python `http.client` on one keep-alive connection; bodies go from the page cache with "
              "`socket.sendfile`; timed from the POST to the 201 of the final PUT (then a HEAD checks the size). "
              "Monolithic and chunked pushes use two different random files so neither is a re-upload.")
     L.append("3. `curl -s -o /dev/null` of the blob pushed in 1, median of "
              f"{a.pull_reps} GETs per run.")
-    L.append("4. `wrk -t2 -c64 --latency -H 'Accept: application/vnd.oci.image.manifest.v1+json'` on "
-             "`/v2/bench/manifest/manifests/latest`.")
-    L.append("5. `ab -i -k -r -c64 -t DURATION` on the small layer blob of that image.")
+    L.append("4. `wrk -t2 -c64 --latency -H 'Accept: application/vnd.oci.image.manifest.v1+json' "
+             "-H 'Authorization: Basic ...'` on "
+             f"`/v2/{PROJECT}/manifest/manifests/latest`.")
+    L.append("5. `ab -i -k -r -c64 -t DURATION -H 'Authorization: Basic ...'` on the small layer blob of that image.")
     L.append("6. `berth_bench_push push` (bench/tools/push_client.cc): all pushes in flight at once over "
              "libcurl multi handles with keep-alive; per push: layer and config via `POST ?digest=` with the "
              "body (a 202 answer is followed by the `PUT <Location>?digest=` the OCI spec prescribes), then "
@@ -980,11 +1019,12 @@ def find_tools(ctx):
         cands.append(os.path.join(os.path.dirname(ctx.berth_bin), "bench"))
     cands += [os.path.join(REPO_ROOT, "build", "bench"), os.path.join(REPO_ROOT, "build"),
               os.path.join(OUT_DIR, "build")]
-    srcs = [os.path.join(BENCH_DIR, "tools", f) for f in os.listdir(os.path.join(BENCH_DIR, "tools"))]
-    newest_src = max(os.path.getmtime(s) for s in srcs)
+    # Each tool must be newer than its own source (one changed tool must not make the other look stale).
+    srcs = {"berth_bench_push": "push_client.cc", "berth_bench_static": "static_server.cc"}
+    src_mtime = {n: os.path.getmtime(os.path.join(BENCH_DIR, "tools", srcs[n])) for n in names}
     for d in cands:
         paths = [os.path.join(d, n) for n in names]
-        if all(os.access(p, os.X_OK) for p in paths) and min(os.path.getmtime(p) for p in paths) >= newest_src:
+        if all(os.access(p, os.X_OK) and os.path.getmtime(p) >= src_mtime[n] for p, n in zip(paths, names)):
             return paths
     bd = os.path.join(OUT_DIR, "build")
     log(f"building bench tools into {bd}")

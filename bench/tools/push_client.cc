@@ -8,6 +8,9 @@
 //         thread; connections are kept alive and reused.
 //   tags  Pushes one small image, then PUTs its manifest under --count tags (the timed part).
 //
+// --user USER:PASSWORD sends HTTP Basic credentials on every request (Berth requires them on /v2;
+// a registry without auth ignores the header).
+//
 // All payloads are generated and hashed before the clock starts. Prints one JSON object on
 // stdout; exits 1 if any request failed.
 #include <curl/curl.h>
@@ -38,6 +41,7 @@ struct Options {
   std::string url = "http://127.0.0.1:5000";
   std::string prefix = "bench/push";
   std::string repo = "bench/tags";
+  std::string user;  // USER:PASSWORD for HTTP Basic; empty: no credentials
   int count = 200;
   int concurrency = 200;
   int repos = 20;
@@ -56,6 +60,28 @@ std::string Sha256Hex(const std::string& data) {
   for (unsigned i = 0; i < len; ++i) {
     out.push_back(hex[md[i] >> 4]);
     out.push_back(hex[md[i] & 15]);
+  }
+  return out;
+}
+
+std::string Base64(const std::string& in) {
+  static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) | uint8_t(in[i + 2]);
+    out += tbl[v >> 18];
+    out += tbl[(v >> 12) & 63];
+    out += tbl[(v >> 6) & 63];
+    out += tbl[v & 63];
+  }
+  if (i < in.size()) {
+    uint32_t v = uint32_t(uint8_t(in[i])) << 16;
+    if (i + 1 < in.size()) v |= uint32_t(uint8_t(in[i + 1])) << 8;
+    out += tbl[v >> 18];
+    out += tbl[(v >> 12) & 63];
+    out += i + 1 < in.size() ? tbl[(v >> 6) & 63] : '=';
+    out += '=';
   }
   return out;
 }
@@ -133,6 +159,7 @@ struct Job {
 };
 
 std::string g_base;  // http://host:port
+std::string g_auth;  // "Authorization: Basic ..." header line, or empty
 
 std::string Absolute(const std::string& loc) {
   if (loc.rfind("http://", 0) == 0 || loc.rfind("https://", 0) == 0) return loc;
@@ -208,6 +235,7 @@ void Arm(Job& job, long timeout_s) {
   job.headers = curl_slist_append(job.headers, "Expect:");
   std::string ct = std::string("Content-Type: ") + job.req.content_type;
   job.headers = curl_slist_append(job.headers, ct.c_str());
+  if (!g_auth.empty()) job.headers = curl_slist_append(job.headers, g_auth.c_str());
   curl_easy_setopt(e, CURLOPT_URL, job.req.url.c_str());
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, job.headers);
   curl_easy_setopt(e, CURLOPT_POSTFIELDS, job.req.body->data());
@@ -366,6 +394,7 @@ void Usage() {
   std::fprintf(stderr,
                "usage: berth_bench_push push|tags --url URL [--count N] [--concurrency N] [--threads N]\n"
                "         [--repos N] [--prefix REPO] [--repo REPO] [--layer-size BYTES] [--timeout S] [--seed N]\n"
+               "         [--user USER:PASSWORD]\n"
                "  push: --count small images (layer + config + manifest), --concurrency in flight, spread over\n"
                "        --repos repositories named PREFIX-K.\n"
                "  tags: one image into --repo, then its manifest PUT under --count tags.\n");
@@ -399,6 +428,7 @@ int main(int argc, char** argv) {
     else if (a == "--layer-size") opt.layer_size = std::stoi(val());
     else if (a == "--timeout") opt.timeout_s = std::stol(val());
     else if (a == "--seed") opt.seed = static_cast<unsigned>(std::stoul(val()));
+    else if (a == "--user") opt.user = val();
     else {
       Usage();
       return 2;
@@ -410,6 +440,13 @@ int main(int argc, char** argv) {
   }
   while (!opt.url.empty() && opt.url.back() == '/') opt.url.pop_back();
   g_base = opt.url;
+  if (!opt.user.empty()) {
+    if (opt.user.find(':') == std::string::npos) {
+      std::fprintf(stderr, "--user wants USER:PASSWORD\n");
+      return 2;
+    }
+    g_auth = "Authorization: Basic " + Base64(opt.user);
+  }
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
   unsigned seed = opt.seed ? opt.seed : static_cast<unsigned>(Clock::now().time_since_epoch().count());

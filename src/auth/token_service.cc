@@ -92,14 +92,40 @@ nlohmann::ordered_json TokenService::Issue(const Principal& who, const std::vect
   return out;
 }
 
-Result<bool> TokenService::Permits(std::string_view token, std::string_view type, std::string_view name,
-                                   std::string_view action) const {
-  auto claims = signer_.Verify(token, NowUnixSeconds(), opt_.leeway_seconds);
+Result<std::shared_ptr<const nlohmann::json>> TokenService::Verified(std::string_view token) const {
+  int64_t now = NowUnixSeconds();
+  std::string key(token);
+  {
+    std::lock_guard lock(mu_);
+    auto it = verified_.find(key);
+    if (it != verified_.end()) {
+      if (now <= it->second.first + opt_.leeway_seconds) return it->second.second;
+      verified_.erase(it);
+      return Fail(Errc::kUnauthorized, "token expired");
+    }
+  }
+  auto claims = signer_.Verify(token, now, opt_.leeway_seconds);
   if (!claims) return std::unexpected(claims.error());
   if (claims->value("aud", "") != opt_.service || claims->value("iss", "") != opt_.issuer)
     return Fail(Errc::kUnauthorized, "the token is for another service");
-  auto access = claims->find("access");
-  if (access == claims->end() || !access->is_array()) return false;
+  auto shared = std::make_shared<const nlohmann::json>(std::move(*claims));
+  int64_t exp = shared->value("exp", int64_t{0});
+  std::lock_guard lock(mu_);
+  if (verified_.size() >= 10000) {  // bounded: drop the expired, then everything if still full
+    std::erase_if(verified_, [&](const auto& kv) { return now > kv.second.first + opt_.leeway_seconds; });
+    if (verified_.size() >= 10000) verified_.clear();
+  }
+  verified_.emplace(std::move(key), std::make_pair(exp, shared));
+  return shared;
+}
+
+Result<bool> TokenService::Permits(std::string_view token, std::string_view type, std::string_view name,
+                                   std::string_view action) const {
+  auto verified = Verified(token);
+  if (!verified) return std::unexpected(verified.error());
+  const nlohmann::json& claims = **verified;
+  auto access = claims.find("access");
+  if (access == claims.end() || !access->is_array()) return false;
   for (const auto& a : *access) {
     if (!a.is_object() || a.value("type", "") != type || a.value("name", "") != name) continue;
     auto actions = a.find("actions");

@@ -1,10 +1,16 @@
 // TokenService: the Docker registry token flow. Issues JWTs whose `access` claim is the
 // intersection of the requested scopes and what RBAC grants the caller, and checks presented
-// tokens for a repository action. Thread-safe (immutable after construction; stores are).
+// tokens for a repository action. A token's signature is verified once; its claims are then kept
+// in a bounded in-memory map until it expires, so a client's many requests with one token cost a
+// hash lookup each. Thread-safe: the map is guarded by mu_.
 #pragma once
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
+
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -48,9 +54,14 @@ class TokenService {
   const Options& options() const { return opt_; }
 
  private:
+  // Verified claims of a token (signature, issuer, audience checked), cached until `exp`.
+  Result<std::shared_ptr<const nlohmann::json>> Verified(std::string_view token) const;
+
   const TokenSigner& signer_;
   store::ProjectStore& projects_;
   Options opt_;
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::string, std::pair<int64_t, std::shared_ptr<const nlohmann::json>>> verified_;
 };
 
 }  // namespace berth::auth

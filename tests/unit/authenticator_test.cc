@@ -5,6 +5,7 @@
 #include "auth/authenticator.h"
 #include "auth/bootstrap.h"
 #include "auth/password.h"
+#include "auth/token_service.h"
 #include "base/clock.h"
 #include "base/fileio.h"
 #include "store/sqlite/identity_stores.h"
@@ -99,6 +100,43 @@ TEST_F(AuthenticatorTest, RobotsAreScopedToTheirProjectAndStopWhenDisabledOrExpi
   stored.expires_at = NowUnixSeconds() - 1;
   ASSERT_TRUE(*robots_->Update(stored));
   EXPECT_TRUE(IsErr(auth_->Basic("robot$team+ci", "Secret12345"), Errc::kUnauthorized));
+}
+
+TEST_F(AuthenticatorTest, TokensGrantTheIntersectionAndVerifyFromTheCache) {
+  int64_t alice = AddUser("alice", "Alice12345");
+  store::ProjectRecord p;
+  p.name = "team";
+  p.owner_id = alice;
+  ASSERT_TRUE(IsOk(projects_->Create(p)));
+  p.name = "open";
+  p.is_public = true;
+  ASSERT_TRUE(IsOk(projects_->Create(p)));
+  auto signer = TokenSigner::LoadOrCreate(dir_.Sub("token.key"));
+  ASSERT_TRUE(IsOk(signer));
+  TokenService tokens(**signer, *projects_, TokenService::Options{});
+
+  auto scopes = ParseScopes("repository:team/app:pull,push repository:open/x:pull,push,delete registry:catalog:* bad");
+  ASSERT_EQ(scopes.size(), 3u);
+  Principal anon;
+  auto granted = tokens.Grant(anon, scopes);
+  ASSERT_TRUE(IsOk(granted));
+  EXPECT_TRUE((*granted)[0].actions.empty());
+  EXPECT_EQ((*granted)[1].actions, std::vector<std::string>{"pull"});
+  EXPECT_TRUE((*granted)[2].actions.empty());
+
+  auto who = *auth_->ForUser("alice");
+  auto mine = *tokens.Grant(who, scopes);
+  EXPECT_EQ(mine[0].actions, (std::vector<std::string>{"pull", "push"}));
+  std::string token = tokens.Issue(who, mine)["token"];
+  for (int i = 0; i < 2; ++i) {  // the second round is served from the verified-token cache
+    EXPECT_TRUE(*tokens.Permits(token, "repository", "team/app", "push"));
+    EXPECT_FALSE(*tokens.Permits(token, "repository", "team/app", "delete"));
+    EXPECT_FALSE(*tokens.Permits(token, "repository", "other/app", "pull"));
+  }
+  std::string tampered = token;
+  tampered[tampered.find('.') + 5] ^= 1;  // inside the claims: the signature no longer matches
+  EXPECT_TRUE(IsErr(tokens.Permits(tampered, "repository", "team/app", "pull"), Errc::kUnauthorized));
+  EXPECT_TRUE(IsErr(tokens.Permits("not.a.token", "repository", "team/app", "pull"), Errc::kUnauthorized));
 }
 
 TEST(RobotPermissions, ParsesHarborsShape) {

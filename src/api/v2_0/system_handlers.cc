@@ -1,6 +1,7 @@
 #include "api/v2_0/handlers.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/security.h"
+#include "api/v2_0/views.h"
 #include "base/clock.h"
 
 namespace berth::api::v2_0 {
@@ -67,18 +68,7 @@ http::Task<void> CurrentUser(RestContext& ctx, http::Exchange& ex) {
   auto user = ctx.users.FindById(who->id);
   if (!user) co_return co_await SendError(ex, user.error());
   if (!*user) co_return co_await SendError(ex, Error(Errc::kUnauthorized));
-  const auto& u = **user;
-  Json body;
-  body["user_id"] = u.id;
-  body["username"] = u.username;
-  body["email"] = u.email;
-  body["realname"] = u.realname;
-  body["comment"] = u.comment;
-  body["sysadmin_flag"] = u.sysadmin;
-  body["admin_role_in_auth"] = false;
-  body["creation_time"] = HarborTime(u.created_at);
-  body["update_time"] = HarborTime(u.updated_at);
-  co_await SendJson(ex, 200, body);
+  co_await SendJson(ex, 200, UserJson(**user));
 }
 
 }  // namespace berth::api::v2_0

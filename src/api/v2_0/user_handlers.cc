@@ -3,6 +3,7 @@
 #include "api/v2_0/handlers.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/security.h"
+#include "api/v2_0/views.h"
 #include "auth/password.h"
 
 namespace berth::api::v2_0 {
@@ -19,20 +20,6 @@ bool ValidUsername(std::string_view n) {
     if (!ok) return false;
   }
   return true;
-}
-
-Json UserJson(const UserRecord& u) {
-  Json j;
-  j["user_id"] = u.id;
-  j["username"] = u.username;
-  j["email"] = u.email;
-  j["realname"] = u.realname;
-  j["comment"] = u.comment;
-  j["sysadmin_flag"] = u.sysadmin;
-  j["admin_role_in_auth"] = false;
-  j["creation_time"] = HarborTime(u.created_at);
-  j["update_time"] = HarborTime(u.updated_at);
-  return j;
 }
 
 std::string Field(const Json& body, const char* key) {
