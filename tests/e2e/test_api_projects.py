@@ -13,12 +13,10 @@ ADMIN = ("admin", "Harbor12345")
 
 
 @pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    from conftest import ServerFactory
-    f = ServerFactory(tmp_path_factory, "api")
-    s = f(env={"BERTH_ADMIN_PASSWORD": ADMIN[1]})
-    yield s
-    f.finish()
+def srv(module_registry):
+    """The suite's shared server: its admin password is ADMIN's (conftest.AUTH)."""
+    assert module_registry.auth == ADMIN
+    return module_registry
 
 
 def api(srv, path):
