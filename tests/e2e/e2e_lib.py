@@ -796,3 +796,9 @@ class Clients:
         # vfs layers may carry read-only dirs; buildah/podman own them, so just force-remove.
         subprocess.run(["chmod", "-R", "u+rwX", str(self.dir)], capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# ---- Harbor REST API helpers ----------------------------------------------------------------------
+def api_url(srv, path: str) -> str:
+    """Absolute URL of a /api/v2.0 path on a running server."""
+    return f"{srv.url}/api/v2.0{path}"

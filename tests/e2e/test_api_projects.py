@@ -8,6 +8,7 @@ import stat
 
 import pytest
 import requests
+from e2e_lib import api_url
 
 ADMIN = ("admin", "Harbor12345")
 
@@ -19,8 +20,7 @@ def srv(module_registry):
     return module_registry
 
 
-def api(srv, path):
-    return f"{srv.url}/api/v2.0{path}"
+api = api_url
 
 
 def error_code(r):

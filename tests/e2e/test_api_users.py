@@ -2,6 +2,7 @@
 do with projects. Real binary, real HTTP."""
 import pytest
 import requests
+from e2e_lib import api_url
 
 ADMIN = ("admin", "Harbor12345")
 
@@ -13,8 +14,7 @@ def srv(module_registry):
     return module_registry
 
 
-def api(srv, path):
-    return f"{srv.url}/api/v2.0{path}"
+api = api_url
 
 
 def code(r):
