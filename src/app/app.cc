@@ -27,6 +27,7 @@ struct App::Parts {
   std::unique_ptr<registry::ManifestService> manifests;
   std::unique_ptr<registry::ListingService> listing;
   std::unique_ptr<store::sqlite::SqliteUserStore> user_store;
+  std::unique_ptr<store::sqlite::SqliteGroupStore> group_store;
   std::unique_ptr<store::sqlite::SqliteRobotStore> robot_store;
   std::unique_ptr<store::sqlite::SqliteMemberStore> member_store;
   std::unique_ptr<store::sqlite::SqliteProjectStore> project_store;
@@ -68,6 +69,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
 
 
   p->user_store = std::make_unique<store::sqlite::SqliteUserStore>(*p->db);
+  p->group_store = std::make_unique<store::sqlite::SqliteGroupStore>(*p->db);
   p->robot_store = std::make_unique<store::sqlite::SqliteRobotStore>(*p->db);
   p->member_store = std::make_unique<store::sqlite::SqliteMemberStore>(*p->db);
   p->project_store = std::make_unique<store::sqlite::SqliteProjectStore>(*p->db);
@@ -91,7 +93,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->token_ctx = std::make_unique<api::token::TokenContext>(api::token::TokenContext{*p->authn, *p->tokens});
   api::token::RegisterRoutes(p->router, *p->token_ctx);
   p->rest = std::make_unique<api::v2_0::RestContext>(api::v2_0::RestContext{
-      *p->authn, *p->user_store, *p->project_store, *p->member_store, *p->audit_store, config.external_url});
+      *p->authn,          *p->user_store,   *p->group_store, *p->project_store,
+      *p->member_store,   *p->robot_store,  *p->audit_store, config.external_url});
   api::v2_0::RegisterRoutes(p->router, *p->rest);
 
   http::ServerOptions so;

@@ -11,8 +11,10 @@ namespace berth::api::v2_0 {
 struct RestContext {
   auth::Authenticator& authn;
   store::UserStore& users;
+  store::GroupStore& groups;
   store::ProjectStore& projects;
   store::MemberStore& members;
+  store::RobotStore& robots;
   store::AuditStore& audit;
   std::string external_url;  // e.g. http://registry.example.com
 };

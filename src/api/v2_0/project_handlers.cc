@@ -2,6 +2,8 @@
 #include <set>
 
 #include "api/v2_0/handlers.h"
+#include "api/v2_0/project_access.h"
+#include "api/v2_0/route_table.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/security.h"
 
@@ -29,8 +31,6 @@ bool ValidProjectName(std::string_view n) {
   return !prev_sep;
 }
 
-auth::ProjectRef Ref(const ProjectRecord& p) { return {p.id, p.name, p.is_public}; }
-
 Json ProjectJson(const ProjectRecord& p, const Principal& who) {
   Json j;
   j["project_id"] = p.id;
@@ -53,31 +53,6 @@ Json ProjectJson(const ProjectRecord& p, const Principal& who) {
   return j;
 }
 
-// {project_name_or_id}: numeric means an id unless X-Is-Resource-Name: true.
-Result<ProjectRecord> LoadProject(RestContext& ctx, const http::Exchange& ex) {
-  const std::string& key = ex.Param("project");
-  bool by_name = ex.Header("X-Is-Resource-Name") == "true";
-  int64_t id = 0;
-  auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
-  auto found = (!by_name && ec == std::errc() && p == key.data() + key.size()) ? ctx.projects.FindById(id)
-                                                                               : ctx.projects.FindByName(key);
-  if (!found) return std::unexpected(found.error());
-  if (!*found) return Fail(Errc::kNotFound, "project " + key + " not found");
-  return std::move(**found);
-}
-
-// Loads the project and checks `action` on `resource` for the caller. A private project the
-// caller may not read is reported as 401/403, never as existing-but-hidden detail.
-Result<std::pair<Principal, ProjectRecord>> Authorized(RestContext& ctx, const http::Exchange& ex,
-                                                       std::string_view resource, std::string_view action) {
-  auto who = Authenticate(ctx, ex);
-  if (!who) return std::unexpected(who.error());
-  auto project = LoadProject(ctx, ex);
-  if (!project) return std::unexpected(project.error());
-  if (!auth::Allowed(*who, Ref(*project), resource, action)) return std::unexpected(Refusal(*who));
-  return std::make_pair(std::move(*who), std::move(*project));
-}
-
 // Validates a metadata object and copies it into `out` (values as strings).
 Result<void> ReadMetadata(const Json& meta, std::map<std::string, std::string>& out) {
   if (!meta.is_object()) return Fail(Errc::kBadRequest, "metadata must be an object");
@@ -90,17 +65,6 @@ Result<void> ReadMetadata(const Json& meta, std::map<std::string, std::string>& 
       return Fail(Errc::kBadRequest, "metadata " + k + " must be \"true\" or \"false\"");
   }
   return {};
-}
-
-void Audit(RestContext& ctx, const Principal& who, const ProjectRecord& p, const char* op) {
-  store::AuditRecord a;
-  a.project_id = p.id;
-  a.username = who.name;
-  a.resource = p.name;
-  a.resource_type = "project";
-  a.operation = op;
-  a.event_type = std::string(op) + "_project";
-  (void)ctx.audit.Append(a);
 }
 
 }  // namespace
@@ -170,7 +134,7 @@ http::Task<void> CreateProject(RestContext& ctx, http::Exchange& ex) {
   auto id = ctx.projects.Create(p);
   if (!id) co_return co_await SendError(ex, id.error());
   p.id = *id;
-  Audit(ctx, *who, p, "create");
+  RecordAudit(ctx, *who, p.id, p.name, "project", "create");
   co_await SendCreated(ex, "/api/v2.0/projects/" + std::to_string(*id));
 }
 
@@ -193,7 +157,7 @@ http::Task<void> UpdateProject(RestContext& ctx, http::Exchange& ex) {
     if (auto it = p.metadata.find("public"); it != p.metadata.end()) p.is_public = it->second == "true";
   }
   if (auto r = ctx.projects.Update(p); !r) co_return co_await SendError(ex, r.error());
-  Audit(ctx, ok->first, p, "update");
+  RecordAudit(ctx, ok->first, p.id, p.name, "project", "update");
   co_await SendOk(ex);
 }
 
@@ -202,7 +166,7 @@ http::Task<void> DeleteProject(RestContext& ctx, http::Exchange& ex) {
   if (!ok) co_return co_await SendError(ex, ok.error());
   auto done = ctx.projects.Delete(ok->second.id);
   if (!done) co_return co_await SendError(ex, done.error());
-  Audit(ctx, ok->first, ok->second, "delete");
+  RecordAudit(ctx, ok->first, ok->second.id, ok->second.name, "project", "delete");
   co_await SendOk(ex);
 }
 
@@ -232,6 +196,22 @@ http::Task<void> ProjectSummary(RestContext& ctx, http::Exchange& ex) {
   body["guest_count"] = counts[3];
   body["limited_guest_count"] = counts[5];
   co_await SendJson(ex, 200, body);
+}
+
+void RegisterProjectRoutes(http::Router& router, RestContext& ctx) {
+  using http::Verb;
+  // HEAD /projects is its own route and comes before GET /projects (which would also serve HEAD).
+  static const RouteRow kRoutes[] = {
+      {Verb::head, "/api/v2.0/projects", HeadProject},
+      {Verb::get, "/api/v2.0/projects", ListProjects},
+      {Verb::post, "/api/v2.0/projects", CreateProject},
+      {Verb::get, "/api/v2.0/projects/{project}", GetProject},
+      {Verb::put, "/api/v2.0/projects/{project}", UpdateProject},
+      {Verb::delete_, "/api/v2.0/projects/{project}", DeleteProject},
+      {Verb::get, "/api/v2.0/projects/{project}/_deletable", ProjectDeletable},
+      {Verb::get, "/api/v2.0/projects/{project}/summary", ProjectSummary},
+  };
+  AddRoutes(router, ctx, kRoutes);
 }
 
 }  // namespace berth::api::v2_0

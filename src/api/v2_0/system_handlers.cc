@@ -1,4 +1,5 @@
 #include "api/v2_0/handlers.h"
+#include "api/v2_0/route_table.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/security.h"
 #include "api/v2_0/views.h"
@@ -69,6 +70,16 @@ http::Task<void> CurrentUser(RestContext& ctx, http::Exchange& ex) {
   if (!user) co_return co_await SendError(ex, user.error());
   if (!*user) co_return co_await SendError(ex, Error(Errc::kUnauthorized));
   co_await SendJson(ex, 200, UserJson(**user));
+}
+
+void RegisterSystemRoutes(http::Router& router, RestContext& ctx) {
+  using http::Verb;
+  static const RouteRow kRoutes[] = {
+      {Verb::get, "/api/v2.0/health", Health},
+      {Verb::get, "/api/v2.0/ping", Ping},
+      {Verb::get, "/api/v2.0/systeminfo", SystemInfo},
+  };
+  AddRoutes(router, ctx, kRoutes);
 }
 
 }  // namespace berth::api::v2_0

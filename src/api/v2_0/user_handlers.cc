@@ -1,6 +1,7 @@
 #include <charconv>
 
 #include "api/v2_0/handlers.h"
+#include "api/v2_0/route_table.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/security.h"
 #include "api/v2_0/views.h"
@@ -181,6 +182,23 @@ http::Task<void> SetSysadmin(RestContext& ctx, http::Exchange& ex) {
   auto done = ctx.users.SetSysadmin(t->user.id, flag->get<bool>());
   if (!done) co_return co_await SendError(ex, done.error());
   co_await SendOk(ex);
+}
+
+void RegisterUserRoutes(http::Router& router, RestContext& ctx) {
+  using http::Verb;
+  // Fixed paths before /users/{user_id}.
+  static const RouteRow kRoutes[] = {
+      {Verb::get, "/api/v2.0/users/current", CurrentUser},
+      {Verb::get, "/api/v2.0/users/search", SearchUsers},
+      {Verb::get, "/api/v2.0/users", ListUsers},
+      {Verb::post, "/api/v2.0/users", CreateUser},
+      {Verb::get, "/api/v2.0/users/{user_id}", GetUser},
+      {Verb::put, "/api/v2.0/users/{user_id}", UpdateUser},
+      {Verb::delete_, "/api/v2.0/users/{user_id}", DeleteUser},
+      {Verb::put, "/api/v2.0/users/{user_id}/password", ChangePassword},
+      {Verb::put, "/api/v2.0/users/{user_id}/sysadmin", SetSysadmin},
+  };
+  AddRoutes(router, ctx, kRoutes);
 }
 
 }  // namespace berth::api::v2_0
