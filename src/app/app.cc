@@ -5,11 +5,13 @@
 #include "api/oci/routes.h"
 #include "api/token/token_routes.h"
 #include "api/v2_0/routes.h"
+#include "audit/audit_writer.h"
 #include "auth/bootstrap.h"
 #include "store/sqlite/identity_stores.h"
 #include "base/fileio.h"
 #include "blob/filesystem/fs_driver.h"
 #include "http/server.h"
+#include "store/sqlite/session_store.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace berth::app {
@@ -32,6 +34,9 @@ struct App::Parts {
   std::unique_ptr<store::sqlite::SqliteMemberStore> member_store;
   std::unique_ptr<store::sqlite::SqliteProjectStore> project_store;
   std::unique_ptr<store::sqlite::SqliteAuditStore> audit_store;
+  std::unique_ptr<store::sqlite::SqliteSessionStore> session_store;
+  std::unique_ptr<auth::SessionService> sessions;
+  std::unique_ptr<audit::AuditWriter> audit_writer;  // after the stores: drained before they go
   std::unique_ptr<auth::Authenticator> authn;
   std::unique_ptr<auth::TokenSigner> signer;
   std::unique_ptr<auth::TokenService> tokens;
@@ -44,6 +49,18 @@ struct App::Parts {
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 App::~App() = default;
+
+namespace {
+
+auth::Authenticator::Options AuthOptions(const Config& config) {
+  auth::Authenticator::Options o;
+  o.throttle.max_failures_per_account = static_cast<int>(config.auth_max_failed_logins);
+  o.throttle.max_failures_per_source = static_cast<int>(config.auth_max_failed_logins_per_source);
+  o.throttle.lockout = std::chrono::seconds(config.auth_lockout_seconds);
+  return o;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<App>> App::Create(const Config& config) {
   auto p = std::make_unique<Parts>();
@@ -74,12 +91,15 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->member_store = std::make_unique<store::sqlite::SqliteMemberStore>(*p->db);
   p->project_store = std::make_unique<store::sqlite::SqliteProjectStore>(*p->db);
   p->audit_store = std::make_unique<store::sqlite::SqliteAuditStore>(*p->db);
+  p->session_store = std::make_unique<store::sqlite::SqliteSessionStore>(*p->db);
+  p->sessions = std::make_unique<auth::SessionService>(*p->session_store, *p->user_store, auth::SessionService::Options{});
+  p->audit_writer = std::make_unique<audit::AuditWriter>(*p->audit_store, *p->project_store, audit::Options{});
   auto admin = auth::EnsureAdmin(*p->user_store, config.data_dir, config.admin_password);
   if (!admin) return std::unexpected(admin.error());
   if (admin->generated)  // shown once, on the console only; the file keeps it (mode 0600)
     std::cout << "berth: created user admin; its generated password is in " << admin->password_file << std::endl;
   p->authn = std::make_unique<auth::Authenticator>(*p->user_store, *p->robot_store, *p->member_store,
-                                                   *p->project_store, auth::Authenticator::Options{});
+                                                   *p->project_store, AuthOptions(config));
   auto signer = auth::TokenSigner::LoadOrCreate(config.data_dir + "/token.key");
   if (!signer) return std::unexpected(signer.error());
   p->signer = std::move(*signer);
@@ -88,12 +108,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   api::oci::OciLimits limits;
   limits.max_manifest_bytes = static_cast<size_t>(config.http_max_manifest_bytes);
   p->oci = std::make_unique<api::oci::OciContext>(api::oci::OciContext{
-      *p->uploads, *p->blobs, *p->manifests, *p->listing, *p->authn, *p->tokens, *p->project_store, limits});
+      *p->uploads, *p->blobs, *p->manifests, *p->listing, *p->authn, *p->tokens, *p->project_store, *p->audit_writer,
+      limits});
   api::oci::RegisterRoutes(p->router, *p->oci);
   p->token_ctx = std::make_unique<api::token::TokenContext>(api::token::TokenContext{*p->authn, *p->tokens});
   api::token::RegisterRoutes(p->router, *p->token_ctx);
   p->rest = std::make_unique<api::v2_0::RestContext>(api::v2_0::RestContext{
-      *p->authn,          *p->user_store,   *p->group_store, *p->project_store,
+      *p->authn,          *p->sessions,       *p->user_store,   *p->group_store, *p->project_store,
       *p->member_store,   *p->robot_store,  *p->audit_store, config.external_url});
   api::v2_0::RegisterRoutes(p->router, *p->rest);
 

@@ -62,6 +62,9 @@ const std::vector<Key>& Keys() {
       {"http.max_concurrent_uploads", Int(&Config::http_max_concurrent_uploads, 1, "http.max_concurrent_uploads")},
       {"http.idle_timeout_seconds", Int(&Config::http_idle_timeout_seconds, 1, "http.idle_timeout_seconds")},
       {"http.body_timeout_seconds", Int(&Config::http_body_timeout_seconds, 1, "http.body_timeout_seconds")},
+      {"auth.max_failed_logins", Int(&Config::auth_max_failed_logins, 1, "auth.max_failed_logins")},
+      {"auth.max_failed_logins_per_source", Int(&Config::auth_max_failed_logins_per_source, 1, "auth.max_failed_logins_per_source")},
+      {"auth.lockout_seconds", Int(&Config::auth_lockout_seconds, 1, "auth.lockout_seconds")},
   };
   return keys;
 }

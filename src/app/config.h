@@ -14,6 +14,9 @@
 //   http.max_concurrent_uploads BERTH_HTTP_MAX_CONCURRENT_UPLOADS   256
 //   http.idle_timeout_seconds   BERTH_HTTP_IDLE_TIMEOUT_SECONDS     60
 //   http.body_timeout_seconds   BERTH_HTTP_BODY_TIMEOUT_SECONDS     60
+//   auth.max_failed_logins      BERTH_AUTH_MAX_FAILED_LOGINS        10 per account and source, in 5 min
+//   auth.max_failed_logins_per_source  BERTH_AUTH_MAX_FAILED_LOGINS_PER_SOURCE  50 (all accounts)
+//   auth.lockout_seconds        BERTH_AUTH_LOCKOUT_SECONDS          60
 #pragma once
 #include <cstdint>
 #include <map>
@@ -36,6 +39,9 @@ struct Config {
   int64_t http_max_concurrent_uploads = 256;
   int64_t http_idle_timeout_seconds = 60;
   int64_t http_body_timeout_seconds = 60;
+  int64_t auth_max_failed_logins = 10;
+  int64_t auth_max_failed_logins_per_source = 50;
+  int64_t auth_lockout_seconds = 60;
 
   std::string ListenHost() const;
   uint16_t ListenPort() const;

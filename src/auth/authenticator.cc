@@ -34,7 +34,8 @@ std::vector<RobotPermission> ParseRobotPermissions(std::string_view text) {
 
 Authenticator::Authenticator(store::UserStore& users, store::RobotStore& robots, store::MemberStore& members,
                              store::ProjectStore& projects, Options opt)
-    : users_(users), robots_(robots), members_(members), projects_(projects), opt_(std::move(opt)) {
+    : users_(users), robots_(robots), members_(members), projects_(projects), opt_(std::move(opt)),
+      throttle_(opt_.throttle) {
   hmac_key_.resize(32);
   RAND_bytes(reinterpret_cast<unsigned char*>(hmac_key_.data()), 32);
 }
@@ -149,6 +150,17 @@ Result<Principal> Authenticator::Basic(std::string_view username, std::string_vi
     cache_.erase(key);
   }
   return robot ? VerifyRobot(username, password, key) : VerifyUser(username, password, key);
+}
+
+Result<Principal> Authenticator::Login(std::string_view username, std::string_view password,
+                                       std::string_view source) {
+  if (int64_t wait = throttle_.RetryAfter(username, source); wait > 0)
+    return Fail(Errc::kTooManyRequests,
+                "too many failed logins; try again in " + std::to_string(wait) + " seconds");
+  auto who = Basic(username, password);
+  if (who) throttle_.Succeeded(username, source);
+  else if (who.error().code == Errc::kUnauthorized) throttle_.Failed(username, source);
+  return who;
 }
 
 Result<Principal> Authenticator::ForUser(std::string_view username) {

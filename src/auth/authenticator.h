@@ -8,7 +8,9 @@
 // password change, secret refresh or robot disable takes effect at once. Roles are read on every
 // call (one indexed query), so membership changes take effect at once too.
 //
-// Thread-safe: the cache is guarded by mu_.
+// Failed logins are braked per (account, source address) and per source (see login_throttle.h).
+//
+// Thread-safe: the cache is guarded by mu_; the throttle guards itself.
 #pragma once
 #include <chrono>
 #include <mutex>
@@ -16,6 +18,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "auth/login_throttle.h"
 #include "auth/rbac.h"
 #include "base/error.h"
 #include "store/identity_store.h"
@@ -27,6 +30,7 @@ class Authenticator {
   struct Options {
     std::chrono::seconds cache_ttl{60};
     std::string robot_prefix = "robot$";
+    LoginThrottle::Options throttle;
   };
   Authenticator(store::UserStore& users, store::RobotStore& robots, store::MemberStore& members,
                 store::ProjectStore& projects, Options opt);
@@ -34,6 +38,9 @@ class Authenticator {
   // Basic credentials. Errors: kUnauthorized (unknown user, wrong password, disabled or expired
   // robot) with a message that does not say which.
   Result<Principal> Basic(std::string_view username, std::string_view password);
+  // Basic() behind the failed-login brake: kTooManyRequests while (username, source) or source is
+  // locked out; failures count towards the lockout. Every password entry point calls this.
+  Result<Principal> Login(std::string_view username, std::string_view password, std::string_view source);
   // The principal of an existing user (roles included); kUnauthorized when the user is gone.
   Result<Principal> ForUser(std::string_view username);
 
@@ -59,6 +66,7 @@ class Authenticator {
   store::ProjectStore& projects_;
   Options opt_;
   std::string hmac_key_;
+  LoginThrottle throttle_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Entry> cache_;  // guarded by mu_
 };

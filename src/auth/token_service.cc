@@ -136,4 +136,11 @@ Result<bool> TokenService::Permits(std::string_view token, std::string_view type
   return false;
 }
 
+Result<std::string> TokenService::Subject(std::string_view token) const {
+  auto verified = Verified(token);
+  if (!verified) return std::unexpected(verified.error());
+  auto sub = (*verified)->find("sub");
+  return (sub != (*verified)->end() && sub->is_string()) ? sub->get<std::string>() : std::string();
+}
+
 }  // namespace berth::auth

@@ -51,6 +51,9 @@ class TokenService {
   Result<bool> Permits(std::string_view token, std::string_view type, std::string_view name,
                        std::string_view action) const;
 
+  // The `sub` claim of a valid token (empty for anonymous tokens). kUnauthorized when invalid.
+  Result<std::string> Subject(std::string_view token) const;
+
   const Options& options() const { return opt_; }
 
  private:

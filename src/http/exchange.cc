@@ -33,6 +33,13 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+std::string Exchange::RemoteAddress() const {
+  boost::system::error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  if (ec) return {};
+  return ep.address().to_string();
+}
+
 Exchange::Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, RequestParser& parser,
                    ExchangeLimits limits)
     : stream_(stream), buffer_(buffer), parser_(parser), limits_(limits) {

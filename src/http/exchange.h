@@ -54,6 +54,8 @@ class Exchange {
   // Every value of a header across repeated lines, comma lists split and trimmed.
   std::vector<std::string_view> HeaderList(std::string_view name) const;
   std::optional<uint64_t> ContentLength() const;
+  // The peer's IP address ("127.0.0.1"), or empty when the socket has none.
+  std::string RemoteAddress() const;
   bool HasBody() const { return !body_done(); }
 
   // Route parameters (percent-decoded once), set by the router.

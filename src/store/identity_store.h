@@ -103,6 +103,8 @@ struct AuditFilter {
   std::string username;
   std::string resource_part;
   std::string operation;
+  std::string resource_type;
+  std::string event_type;
   std::optional<int64_t> from_time;
   std::optional<int64_t> to_time;
 };
@@ -111,6 +113,8 @@ class AuditStore {
  public:
   virtual ~AuditStore() = default;
   virtual Result<int64_t> Append(const AuditRecord& record) = 0;
+  // All records in one transaction (op_time 0 = now).
+  virtual Result<void> AppendBatch(const std::vector<AuditRecord>& records) = 0;
   // Newest first.
   virtual Result<Listing<AuditRecord>> List(const AuditFilter& filter, Paging paging) = 0;
 };

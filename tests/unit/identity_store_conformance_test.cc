@@ -364,6 +364,30 @@ TEST_P(IdentityConformance, AuditLogListsNewestFirstWithFilters) {
   EXPECT_EQ(b_->audit().List(window, Paging{0, 10})->total, 2);
 }
 
+TEST_P(IdentityConformance, AuditBatchesCommitTogetherAndFilterByType) {
+  std::vector<AuditRecord> batch(3);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].username = "carol";
+    batch[i].resource = "p/r:" + std::to_string(i);
+    batch[i].resource_type = i == 0 ? "project" : "artifact";
+    batch[i].operation = "pull";
+    batch[i].event_type = i == 0 ? "create_project" : "pull_artifact";
+  }
+  ASSERT_TRUE(IsOk(b_->audit().AppendBatch(batch)));
+  ASSERT_TRUE(IsOk(b_->audit().AppendBatch({})));
+  AuditFilter f;
+  f.username = "carol";
+  auto all = b_->audit().List(f, Paging{0, 10});
+  ASSERT_TRUE(IsOk(all));
+  EXPECT_EQ(all->total, 3);
+  EXPECT_GT(all->items[0].op_time, 0) << "op_time 0 means now";
+  f.resource_type = "artifact";
+  EXPECT_EQ(b_->audit().List(f, Paging{0, 10})->total, 2);
+  f.resource_type.clear();
+  f.event_type = "create_project";
+  EXPECT_EQ(b_->audit().List(f, Paging{0, 10})->total, 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityConformance, ::testing::ValuesIn(kBackends),
                          [](const auto& info) { return info.param.name; });
 

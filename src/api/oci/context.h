@@ -15,6 +15,9 @@ class TokenService;
 namespace berth::store {
 class ProjectStore;
 }
+namespace berth::audit {
+class AuditWriter;
+}
 
 namespace berth::api::oci {
 
@@ -32,6 +35,7 @@ struct OciContext {
   auth::Authenticator& authn;
   auth::TokenService& tokens;
   store::ProjectStore& projects;
+  audit::AuditWriter& audit;  // pushes, pulls and deletes of artifacts
   OciLimits limits;
 };
 

@@ -5,7 +5,7 @@
 #include "api/oci/render.h"
 #include "auth/authenticator.h"
 #include "auth/token_service.h"
-#include "base/base64.h"
+#include "auth/basic_credentials.h"
 #include "oci/reference.h"
 #include "store/identity_store.h"
 
@@ -54,15 +54,14 @@ Credentials ReadCredentials(const http::Exchange& ex) {
     c.token = std::string(h.substr(7));
     return c;
   }
-  c.kind = Credentials::Kind::kBad;
-  if (!(h.starts_with("Basic ") || h.starts_with("basic "))) return c;
-  auto decoded = base64::Decode(h.substr(6));
-  if (!decoded) return c;
-  auto colon = decoded->find(':');
-  if (colon == std::string::npos) return c;
+  auto basic = auth::ParseBasicAuthorization(h);
+  if (!basic) {
+    c.kind = Credentials::Kind::kBad;
+    return c;
+  }
   c.kind = Credentials::Kind::kBasic;
-  c.user = decoded->substr(0, colon);
-  c.secret = decoded->substr(colon + 1);
+  c.user = std::move(basic->username);
+  c.secret = std::move(basic->password);
   return c;
 }
 
@@ -131,15 +130,17 @@ http::Task<bool> Admit(OciContext& ctx, http::Exchange& ex, Access access) {
         co_await Challenge(ctx, ex, scope, err);
         co_return false;
       }
+      ex.SetParam(kPrincipalParam, ctx.tokens.Subject(cred.token).value_or(""));
       co_return true;
     }
     case Credentials::Kind::kBasic:
       break;
   }
-  auto who = ctx.authn.Basic(cred.user, cred.secret);
+  auto who = ctx.authn.Login(cred.user, cred.secret, ex.RemoteAddress());
   if (!who) {
     Error err = who.error();
-    co_await Challenge(ctx, ex, scope, err);
+    if (err.code == Errc::kTooManyRequests) co_await SendError(ex, err);
+    else co_await Challenge(ctx, ex, scope, err);
     co_return false;
   }
   // (No assignment into a Result<void> here: libstdc++ 12's expected<void, E> assignment is buggy.)
@@ -156,6 +157,7 @@ http::Task<bool> Admit(OciContext& ctx, http::Exchange& ex, Access access) {
     co_await SendError(ex, *refusal);
     co_return false;
   }
+  ex.SetParam(kPrincipalParam, who->name);
   co_return true;
 }
 

@@ -14,6 +14,9 @@ namespace berth::api::oci {
 
 enum class Access { kPing, kCatalog, kPull, kPush, kDelete };
 
+// The route parameter in which an admitted request carries the caller's name ("" = anonymous).
+inline constexpr const char* kPrincipalParam = "berth.principal";
+
 // true: proceed with the handler. false: the refusal has been sent.
 http::Task<bool> Admit(OciContext& ctx, http::Exchange& ex, Access access);
 

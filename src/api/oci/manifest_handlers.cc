@@ -1,4 +1,6 @@
 #include "api/oci/handlers.h"
+#include "api/oci/gate.h"
+#include "audit/audit_writer.h"
 #include "api/oci/params.h"
 #include "api/oci/render.h"
 
@@ -15,6 +17,18 @@ bool Accepts(const http::Exchange& ex, std::string_view media_type) {
     if (item == "*/*" || item == "application/*" || item == media_type) return true;
   }
   return false;
+}
+
+// Harbor's audit entry for an artifact operation: resource "proj/repo:tag" or "proj/repo@digest".
+void AuditArtifact(OciContext& ctx, const http::Exchange& ex, const std::string& repo, const char* operation) {
+  const std::string& ref = ex.Param("reference");
+  store::AuditRecord a;
+  a.username = ex.Param(kPrincipalParam);
+  a.resource = repo + (ref.find(':') == std::string::npos ? ":" : "@") + ref;
+  a.resource_type = "artifact";
+  a.operation = operation;
+  a.event_type = std::string(operation) + "_artifact";
+  ctx.audit.Record(std::move(a), repo.substr(0, repo.find('/')));
 }
 
 }  // namespace
@@ -40,6 +54,7 @@ http::Task<void> GetManifest(OciContext& ctx, http::Exchange& ex) {
     co_return co_await ex.Send(std::move(r));
   }
   r.body = std::move(rec->content);
+  if (ex.method() == http::Verb::get) AuditArtifact(ctx, ex, *name, "pull");  // HEAD is not a pull
   co_await ex.Send(std::move(r));
 }
 
@@ -57,6 +72,7 @@ http::Task<void> PutManifest(OciContext& ctx, http::Exchange& ex) {
   r.Set("Location", "/v2/" + *name + "/manifests/" + digest);
   r.Set("Docker-Content-Digest", digest);
   if (put->subject) r.Set("OCI-Subject", put->subject->str());
+  AuditArtifact(ctx, ex, *name, "create");
   co_await ex.Send(std::move(r));
 }
 
@@ -67,6 +83,7 @@ http::Task<void> DeleteManifest(OciContext& ctx, http::Exchange& ex) {
   if (!ref) co_return co_await SendError(ex, ref.error());
   auto done = ctx.manifests.Delete(*name, *ref);
   if (!done) co_return co_await SendError(ex, done.error());
+  AuditArtifact(ctx, ex, *name, "delete");
   co_await ex.Send(Reply(202));
 }
 

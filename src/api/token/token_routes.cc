@@ -1,7 +1,7 @@
 #include "api/token/token_routes.h"
 
 #include "api/v2_0/render.h"
-#include "base/base64.h"
+#include "auth/basic_credentials.h"
 
 namespace berth::api::token {
 namespace {
@@ -18,13 +18,9 @@ http::Task<void> IssueToken(TokenContext& ctx, http::Exchange& ex) {
   auth::Principal who;
   std::string_view header = ex.Header("Authorization");
   if (!header.empty()) {
-    std::optional<std::string> decoded;
-    if (header.starts_with("Basic ") || header.starts_with("basic ")) decoded = base64::Decode(header.substr(6));
-    auto colon = decoded ? decoded->find(':') : std::string::npos;
-    if (colon == std::string::npos)
-      co_return co_await v2_0::SendError(ex, Error(Errc::kUnauthorized, "malformed credentials"));
-    auto verified = ctx.authn.Basic(std::string_view(*decoded).substr(0, colon),
-                                    std::string_view(*decoded).substr(colon + 1));
+    auto cred = auth::ParseBasicAuthorization(header);
+    if (!cred) co_return co_await v2_0::SendError(ex, Error(Errc::kUnauthorized, "malformed credentials"));
+    auto verified = ctx.authn.Login(cred->username, cred->password, ex.RemoteAddress());
     if (!verified) co_return co_await v2_0::SendError(ex, verified.error());
     who = std::move(*verified);
   } else if (requested.empty()) {

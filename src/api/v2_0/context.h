@@ -4,12 +4,14 @@
 #include <string>
 
 #include "auth/authenticator.h"
+#include "auth/session_service.h"
 #include "store/identity_store.h"
 
 namespace berth::api::v2_0 {
 
 struct RestContext {
   auth::Authenticator& authn;
+  auth::SessionService& sessions;
   store::UserStore& users;
   store::GroupStore& groups;
   store::ProjectStore& projects;

@@ -29,5 +29,6 @@ void RegisterRobotRoutes(http::Router& router, RestContext& ctx);      // robot_
 void RegisterArtifactRoutes(http::Router& router, RestContext& ctx);   // repository/artifact/label handlers
 void RegisterLdapRoutes(http::Router& router, RestContext& ctx);       // ldap_handlers.cc (+ /configurations)
 void RegisterAuditRoutes(http::Router& router, RestContext& ctx);      // audit_handlers.cc
+void RegisterSessionRoutes(http::Router& router, RestContext& ctx);    // session_handlers.cc (/c/login)
 
 }  // namespace berth::api::v2_0

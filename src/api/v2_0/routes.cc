@@ -22,6 +22,7 @@ void RegisterRoutes(http::Router& router, RestContext& ctx) {
   RegisterArtifactRoutes(router, ctx);
   RegisterLdapRoutes(router, ctx);
   RegisterAuditRoutes(router, ctx);
+  RegisterSessionRoutes(router, ctx);
   router.SetErrorRenderer("/api", SendError);
 }
 

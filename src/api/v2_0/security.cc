@@ -1,19 +1,40 @@
 #include "api/v2_0/security.h"
 
-#include "base/base64.h"
+#include "auth/basic_credentials.h"
+#include "http/cookies.h"
 
 namespace berth::api::v2_0 {
 
+namespace {
+
+bool Unsafe(http::Verb v) { return v != http::Verb::get && v != http::Verb::head && v != http::Verb::options; }
+
+// A console session from the sid cookie. Unknown or expired sessions are anonymous (a stale
+// cookie in a browser is not an attack); unsafe methods must echo the session's CSRF token.
+Result<auth::Principal> FromSession(RestContext& ctx, const http::Exchange& ex, std::string_view sid) {
+  auto active = ctx.sessions.Resume(sid);
+  if (!active) return std::unexpected(active.error());
+  if (!*active) return auth::Principal{};
+  if (Unsafe(ex.method()) && !auth::SessionService::CsrfMatches((*active)->csrf, ex.Header(kCsrfHeader)))
+    return Fail(Errc::kForbidden, "CSRF token not found or invalid: send X-Harbor-CSRF-Token");
+  auto user = ctx.users.FindById((*active)->user_id);
+  if (!user) return std::unexpected(user.error());
+  if (!*user) return auth::Principal{};
+  return ctx.authn.ForUser((*user)->username);
+}
+
+}  // namespace
+
 Result<auth::Principal> Authenticate(RestContext& ctx, const http::Exchange& ex) {
   std::string_view header = ex.Header("Authorization");
-  if (header.empty()) return auth::Principal{};
-  if (header.size() < 6 || (header.substr(0, 6) != "Basic " && header.substr(0, 6) != "basic "))
-    return Fail(Errc::kUnauthorized, "unsupported authorization scheme");
-  auto decoded = base64::Decode(header.substr(6));
-  if (!decoded) return Fail(Errc::kUnauthorized, "malformed basic credentials");
-  auto colon = decoded->find(':');
-  if (colon == std::string::npos) return Fail(Errc::kUnauthorized, "malformed basic credentials");
-  return ctx.authn.Basic(std::string_view(*decoded).substr(0, colon), std::string_view(*decoded).substr(colon + 1));
+  if (header.empty()) {
+    std::string_view sid = http::CookieValue(ex.Header("Cookie"), kSessionCookie);
+    if (!sid.empty()) return FromSession(ctx, ex, sid);
+    return auth::Principal{};
+  }
+  auto cred = auth::ParseBasicAuthorization(header);
+  if (!cred) return Fail(Errc::kUnauthorized, "unsupported or malformed authorization");
+  return ctx.authn.Login(cred->username, cred->password, ex.RemoteAddress());
 }
 
 Error Refusal(const auth::Principal& who) {

@@ -1,4 +1,5 @@
-// Who is calling the REST API: HTTP Basic (users and robot accounts) or nobody (anonymous).
+// Who is calling the REST API: HTTP Basic (users and robot accounts), a console session cookie
+// (unsafe methods then need the CSRF header), or nobody (anonymous).
 // Stateless over a thread-safe Authenticator.
 #pragma once
 #include "api/v2_0/context.h"
@@ -6,6 +7,10 @@
 #include "http/exchange.h"
 
 namespace berth::api::v2_0 {
+
+inline constexpr const char* kSessionCookie = "sid";
+inline constexpr const char* kCsrfCookie = "__csrf";
+inline constexpr const char* kCsrfHeader = "X-Harbor-CSRF-Token";
 
 // No Authorization header → anonymous. A Basic header that does not verify → kUnauthorized
 // (a wrong password never silently degrades to anonymous). Other schemes → kUnauthorized.

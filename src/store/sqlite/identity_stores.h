@@ -84,6 +84,7 @@ class SqliteAuditStore final : public AuditStore {
  public:
   explicit SqliteAuditStore(Db& db) : db_(db) {}
   Result<int64_t> Append(const AuditRecord& record) override;
+  Result<void> AppendBatch(const std::vector<AuditRecord>& records) override;
   Result<Listing<AuditRecord>> List(const AuditFilter& filter, Paging paging) override;
 
  private:
