@@ -45,6 +45,8 @@ class Authenticator {
   Result<Principal> ForUser(std::string_view username);
 
   size_t cached_entries() const;
+  // The login-name prefix of robot accounts ("robot$").
+  const std::string& robot_prefix() const { return opt_.robot_prefix; }
 
  private:
   struct Entry {

@@ -76,9 +76,24 @@ http::Task<void> SendList(http::Exchange& ex, const PageRequest& page, int64_t t
   auto r = JsonResponse(200, items.dump(-1, ' ', false, Json::error_handler_t::replace));
   r.Set("X-Total-Count", std::to_string(total));
   std::string base(ex.path());
+  // The links keep the request's other parameters (q, name, ...) as they came, minus the paging.
+  std::string keep;
+  std::string_view target = ex.target();
+  if (auto qm = target.find('?'); qm != std::string_view::npos) {
+    std::string_view rest = target.substr(qm + 1);
+    while (!rest.empty()) {
+      size_t amp = rest.find('&');
+      std::string_view pair = rest.substr(0, amp);
+      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+      if (pair.empty() || pair.starts_with("page=") || pair.starts_with("page_size=") || pair == "page" ||
+          pair == "page_size")
+        continue;
+      keep.append(pair).push_back('&');
+    }
+  }
   auto link = [&](int64_t n, const char* rel) {
-    return "<" + base + "?page=" + std::to_string(n) + "&page_size=" + std::to_string(page.page_size) + ">; rel=\"" +
-           rel + "\"";
+    return "<" + base + "?" + keep + "page=" + std::to_string(n) + "&page_size=" + std::to_string(page.page_size) +
+           ">; rel=\"" + rel + "\"";
   };
   std::string links;
   if (page.page > 1) links = link(page.page - 1, "prev");
