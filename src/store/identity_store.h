@@ -34,22 +34,33 @@ class UserStore {
   virtual Result<int64_t> Count() = 0;
 };
 
+// LDAP group DNs are stored trimmed and lower-cased (as Harbor does) and looked up the same way.
 class GroupStore {
  public:
   virtual ~GroupStore() = default;
+  // kConflict when a group of the same type has the same name, or (LDAP) the same DN.
   virtual Result<int64_t> Create(const GroupRecord& group) = 0;
   virtual Result<std::optional<GroupRecord>> FindById(int64_t id) = 0;
   virtual Result<std::optional<GroupRecord>> FindByDn(std::string_view ldap_group_dn) = 0;
+  virtual Result<std::optional<GroupRecord>> FindByName(int group_type, std::string_view name) = 0;
+  // kConflict when another group of the same type already has the name.
   virtual Result<bool> Rename(int64_t id, std::string_view name) = 0;
+  // Deletes the group, its project memberships and its user list.
   virtual Result<bool> Delete(int64_t id) = 0;
   virtual Result<Listing<GroupRecord>> List(std::string_view name_part, Paging paging) = 0;
+  // Replaces the groups `user_id` belongs to (LDAP/OIDC login records them here); ids of groups
+  // that do not exist are skipped; false when the user does not exist. MemberStore::RolesOf and
+  // ProjectFilter::visible_to honour the recorded groups.
+  virtual Result<bool> SetUserGroups(int64_t user_id, const std::vector<int64_t>& group_ids) = 0;
+  virtual Result<std::vector<int64_t>> GroupsOf(int64_t user_id) = 0;
 };
 
 struct ProjectFilter {
   std::string name_part;              // substring match; empty = all
   std::optional<bool> is_public;      // only public / only private
   std::optional<int64_t> visible_to;  // user id: public projects plus those the user is a member of
-  std::vector<int64_t> via_groups;    // with visible_to: the user's group ids
+                                      // (directly or through a group recorded by SetUserGroups)
+  std::vector<int64_t> via_groups;    // with visible_to: further group ids of the user
 };
 
 class ProjectStore {
@@ -74,7 +85,8 @@ class MemberStore {
   virtual Result<bool> UpdateRole(int64_t project_id, int64_t member_id, int role) = 0;
   virtual Result<bool> Remove(int64_t project_id, int64_t member_id) = 0;
   virtual Result<Listing<MemberRecord>> List(int64_t project_id, std::string_view name_part, Paging paging) = 0;
-  // Roles per project for a user, directly and through any of `group_ids`.
+  // Roles per project for a user: direct, through the groups recorded for the user
+  // (GroupStore::SetUserGroups) and through any of `group_ids`.
   virtual Result<std::map<int64_t, std::vector<int>>> RolesOf(int64_t user_id, const std::vector<int64_t>& group_ids) = 0;
 };
 

@@ -245,6 +245,101 @@ TEST_P(IdentityConformance, GroupMembershipGrantsRoles) {
   EXPECT_TRUE(*b_->groups().Delete(*gid));
 }
 
+TEST_P(IdentityConformance, GroupsAreUniquePerTypeByNameAndDn) {
+  GroupRecord ldap;
+  ldap.name = "ops";
+  ldap.group_type = 1;
+  ldap.ldap_group_dn = "  CN=Ops,OU=Groups,DC=Example,DC=Com ";
+  auto ops = b_->groups().Create(ldap);
+  ASSERT_TRUE(IsOk(ops));
+  EXPECT_EQ((*b_->groups().FindById(*ops))->ldap_group_dn, "cn=ops,ou=groups,dc=example,dc=com");
+  EXPECT_EQ((*b_->groups().FindByDn("cn=OPS,ou=groups,dc=example,dc=com"))->id, *ops);
+
+  GroupRecord same_name = ldap;  // same type and name, another DN
+  same_name.ldap_group_dn = "cn=other,dc=example,dc=com";
+  EXPECT_TRUE(IsErr(b_->groups().Create(same_name), Errc::kConflict));
+  GroupRecord same_dn = ldap;  // same type and DN, another name
+  same_dn.name = "ops2";
+  EXPECT_TRUE(IsErr(b_->groups().Create(same_dn), Errc::kConflict));
+
+  GroupRecord oidc;  // the same name is fine for another group type
+  oidc.name = "ops";
+  oidc.group_type = 3;
+  auto ops_oidc = b_->groups().Create(oidc);
+  ASSERT_TRUE(IsOk(ops_oidc));
+  EXPECT_EQ((*b_->groups().FindByName(3, "ops"))->id, *ops_oidc);
+  EXPECT_EQ((*b_->groups().FindByName(1, "ops"))->id, *ops);
+  EXPECT_FALSE(b_->groups().FindByName(2, "ops")->has_value());
+
+  GroupRecord http;
+  http.name = "web";
+  http.group_type = 2;
+  auto web = b_->groups().Create(http);
+  ASSERT_TRUE(IsOk(web));
+  EXPECT_TRUE(IsOk(b_->groups().Rename(*web, "web")));  // its own name
+  EXPECT_TRUE(*b_->groups().Rename(*web, "www"));
+  EXPECT_TRUE(IsOk(b_->groups().Rename(*ops_oidc, "ops")));
+  GroupRecord http2;
+  http2.name = "api";
+  http2.group_type = 2;
+  auto api = b_->groups().Create(http2);
+  ASSERT_TRUE(IsOk(api));
+  EXPECT_TRUE(IsErr(b_->groups().Rename(*api, "www"), Errc::kConflict));
+  EXPECT_FALSE(*b_->groups().Rename(99999, "nothing"));
+
+  auto listed = *b_->groups().List("w", Paging{0, 10});
+  ASSERT_EQ(listed.total, 1);
+  EXPECT_EQ(listed.items[0].name, "www");
+  EXPECT_EQ(b_->groups().List("", Paging{0, 2})->total, 4);
+  EXPECT_EQ(b_->groups().List("", Paging{2, 2})->items.size(), 2u);
+}
+
+TEST_P(IdentityConformance, RecordedGroupMembershipGrantsRolesAndVisibility) {
+  int64_t alice = MakeUser("alice"), bob = MakeUser("bob");
+  int64_t team = MakeProject("team", alice);
+  GroupRecord g;
+  g.name = "devs";
+  g.group_type = 3;
+  auto gid = b_->groups().Create(g);
+  ASSERT_TRUE(IsOk(gid));
+  MemberRecord m;
+  m.project_id = team;
+  m.entity_type = 'g';
+  m.entity_id = *gid;
+  m.role = 3;
+  ASSERT_TRUE(IsOk(b_->members().Add(m)));
+  ProjectFilter for_bob;
+  for_bob.visible_to = bob;
+
+  EXPECT_TRUE(b_->members().RolesOf(bob, {})->empty());
+  EXPECT_EQ(b_->projects().List(for_bob, Paging{0, 10})->total, 0);
+
+  ASSERT_TRUE(*b_->groups().SetUserGroups(bob, {*gid, 424242}));  // unknown ids are skipped
+  EXPECT_EQ(*b_->groups().GroupsOf(bob), std::vector<int64_t>{*gid});
+  EXPECT_EQ(b_->members().RolesOf(bob, {})->at(team), std::vector<int>{3});
+  EXPECT_EQ(b_->projects().List(for_bob, Paging{0, 10})->total, 1);
+  EXPECT_FALSE(*b_->groups().SetUserGroups(777777, {*gid}));
+
+  ASSERT_TRUE(*b_->groups().SetUserGroups(bob, {}));  // replaced, not merged
+  EXPECT_TRUE(b_->groups().GroupsOf(bob)->empty());
+  EXPECT_TRUE(b_->members().RolesOf(bob, {})->empty());
+
+  ASSERT_TRUE(*b_->groups().SetUserGroups(bob, {*gid}));
+  EXPECT_TRUE(*b_->groups().Delete(*gid));  // takes its project memberships and user list along
+  EXPECT_TRUE(b_->groups().GroupsOf(bob)->empty());
+  EXPECT_TRUE(b_->members().RolesOf(bob, {})->empty());
+  EXPECT_EQ(b_->members().List(team, "", Paging{0, 10})->total, 1);  // the owner only
+  EXPECT_FALSE(*b_->groups().Delete(*gid));
+
+  auto again = b_->groups().Create(g);
+  ASSERT_TRUE(IsOk(again));
+  ASSERT_TRUE(*b_->groups().SetUserGroups(bob, {*again}));
+  EXPECT_TRUE(*b_->users().Delete(bob));  // a deleted user leaves no group rows behind
+  int64_t bob2 = MakeUser("bob");
+  EXPECT_TRUE(b_->groups().GroupsOf(bob)->empty());
+  EXPECT_TRUE(b_->groups().GroupsOf(bob2)->empty());
+}
+
 TEST_P(IdentityConformance, DeletingAUserRemovesTheirMemberships) {
   int64_t alice = MakeUser("alice"), bob = MakeUser("bob");
   int64_t team = MakeProject("team", alice);

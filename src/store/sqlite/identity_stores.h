@@ -29,9 +29,12 @@ class SqliteGroupStore final : public GroupStore {
   Result<int64_t> Create(const GroupRecord& group) override;
   Result<std::optional<GroupRecord>> FindById(int64_t id) override;
   Result<std::optional<GroupRecord>> FindByDn(std::string_view ldap_group_dn) override;
+  Result<std::optional<GroupRecord>> FindByName(int group_type, std::string_view name) override;
   Result<bool> Rename(int64_t id, std::string_view name) override;
   Result<bool> Delete(int64_t id) override;
   Result<Listing<GroupRecord>> List(std::string_view name_part, Paging paging) override;
+  Result<bool> SetUserGroups(int64_t user_id, const std::vector<int64_t>& group_ids) override;
+  Result<std::vector<int64_t>> GroupsOf(int64_t user_id) override;
 
  private:
   Db& db_;

@@ -89,8 +89,9 @@ Result<std::map<int64_t, std::vector<int>>> SqliteMemberStore::RolesOf(int64_t u
   return db_.Read([&](Conn& c) -> Result<std::map<int64_t, std::vector<int>>> {
     std::map<int64_t, std::vector<int>> out;
     auto s = c.Prepare(
-        "SELECT project_id, role FROM members WHERE (entity_type = 'u' AND entity_id = ?) "
-        "OR (entity_type = 'g' AND instr(?, ',' || entity_id || ',') > 0)");
+        "SELECT project_id, role FROM members WHERE (entity_type = 'u' AND entity_id = ?1) "
+        "OR (entity_type = 'g' AND (instr(?2, ',' || entity_id || ',') > 0 OR "
+        "entity_id IN (SELECT group_id FROM user_group_members WHERE user_id = ?1)))");
     s.Bind(1, user_id).Bind(2, groups);
     while (s.Step()) out[s.Int(0)].push_back(static_cast<int>(s.Int(1)));
     return out;

@@ -129,7 +129,8 @@ Result<Listing<ProjectRecord>> SqliteProjectStore::List(const ProjectFilter& f, 
   static const char* kWhere =
       "WHERE (?1 = '' OR instr(p.name, ?1) > 0) AND (?2 < 0 OR p.public = ?2) AND (?3 = 0 OR p.public = 1 OR "
       "EXISTS (SELECT 1 FROM members m WHERE m.project_id = p.id AND ((m.entity_type = 'u' AND m.entity_id = ?4) "
-      "OR (m.entity_type = 'g' AND instr(?5, ',' || m.entity_id || ',') > 0)))) ";
+      "OR (m.entity_type = 'g' AND (instr(?5, ',' || m.entity_id || ',') > 0 OR "
+      "m.entity_id IN (SELECT group_id FROM user_group_members WHERE user_id = ?4)))))) ";
   static const std::string count_sql = std::string("SELECT count(*) FROM projects p ") + kWhere;
   static const std::string list_sql = std::string(kSelect) + kWhere + "ORDER BY p.name LIMIT ?6 OFFSET ?7";
   return db_.Read([&](Conn& c) -> Result<Listing<ProjectRecord>> {
