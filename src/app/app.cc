@@ -6,10 +6,13 @@
 #include "api/token/token_routes.h"
 #include "api/v2_0/routes.h"
 #include "auth/bootstrap.h"
+#include "auth/ldap_identity.h"
+#include "auth/system_config.h"
 #include "store/sqlite/identity_stores.h"
 #include "base/fileio.h"
 #include "blob/filesystem/fs_driver.h"
 #include "http/server.h"
+#include "store/sqlite/settings_stores.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace berth::app {
@@ -32,6 +35,10 @@ struct App::Parts {
   std::unique_ptr<store::sqlite::SqliteMemberStore> member_store;
   std::unique_ptr<store::sqlite::SqliteProjectStore> project_store;
   std::unique_ptr<store::sqlite::SqliteAuditStore> audit_store;
+  std::unique_ptr<store::sqlite::SqliteSettingsStore> settings_store;
+  std::unique_ptr<store::sqlite::SqliteUserGroupLinkStore> group_links;
+  std::unique_ptr<auth::SystemConfig> settings;
+  std::unique_ptr<auth::LdapIdentity> ldap;
   std::unique_ptr<auth::Authenticator> authn;
   std::unique_ptr<auth::TokenSigner> signer;
   std::unique_ptr<auth::TokenService> tokens;
@@ -78,8 +85,17 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (!admin) return std::unexpected(admin.error());
   if (admin->generated)  // shown once, on the console only; the file keeps it (mode 0600)
     std::cout << "berth: created user admin; its generated password is in " << admin->password_file << std::endl;
+  p->settings_store = std::make_unique<store::sqlite::SqliteSettingsStore>(*p->db);
+  p->group_links = std::make_unique<store::sqlite::SqliteUserGroupLinkStore>(*p->db);
+  auto settings = auth::SystemConfig::Load(*p->settings_store);
+  if (!settings) return std::unexpected(settings.error());
+  p->settings = std::move(*settings);
+  p->ldap = std::make_unique<auth::LdapIdentity>(*p->settings, *p->user_store, *p->group_store, *p->group_links);
+  auth::Authenticator::Options authn_opt;
+  authn_opt.cache_ttl = std::chrono::seconds(config.auth_cache_ttl_seconds);
   p->authn = std::make_unique<auth::Authenticator>(*p->user_store, *p->robot_store, *p->member_store,
-                                                   *p->project_store, auth::Authenticator::Options{});
+                                                   *p->project_store, authn_opt);
+  p->authn->SetExternal(p->ldap.get());
   auto signer = auth::TokenSigner::LoadOrCreate(config.data_dir + "/token.key");
   if (!signer) return std::unexpected(signer.error());
   p->signer = std::move(*signer);
@@ -95,6 +111,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->rest = std::make_unique<api::v2_0::RestContext>(api::v2_0::RestContext{
       *p->authn,          *p->user_store,   *p->group_store, *p->project_store,
       *p->member_store,   *p->robot_store,  *p->audit_store, config.external_url});
+  p->rest->settings = p->settings.get();
+  p->rest->ldap = p->ldap.get();
   api::v2_0::RegisterRoutes(p->router, *p->rest);
 
   http::ServerOptions so;

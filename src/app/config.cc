@@ -62,6 +62,7 @@ const std::vector<Key>& Keys() {
       {"http.max_concurrent_uploads", Int(&Config::http_max_concurrent_uploads, 1, "http.max_concurrent_uploads")},
       {"http.idle_timeout_seconds", Int(&Config::http_idle_timeout_seconds, 1, "http.idle_timeout_seconds")},
       {"http.body_timeout_seconds", Int(&Config::http_body_timeout_seconds, 1, "http.body_timeout_seconds")},
+      {"auth.cache_ttl_seconds", Int(&Config::auth_cache_ttl_seconds, 0, "auth.cache_ttl_seconds")},
   };
   return keys;
 }

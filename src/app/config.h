@@ -14,6 +14,7 @@
 //   http.max_concurrent_uploads BERTH_HTTP_MAX_CONCURRENT_UPLOADS   256
 //   http.idle_timeout_seconds   BERTH_HTTP_IDLE_TIMEOUT_SECONDS     60
 //   http.body_timeout_seconds   BERTH_HTTP_BODY_TIMEOUT_SECONDS     60
+//   auth.cache_ttl_seconds      BERTH_AUTH_CACHE_TTL_SECONDS        60 (how long a verified login is reused)
 #pragma once
 #include <cstdint>
 #include <map>
@@ -36,6 +37,7 @@ struct Config {
   int64_t http_max_concurrent_uploads = 256;
   int64_t http_idle_timeout_seconds = 60;
   int64_t http_body_timeout_seconds = 60;
+  int64_t auth_cache_ttl_seconds = 60;
 
   std::string ListenHost() const;
   uint16_t ListenPort() const;

@@ -8,6 +8,12 @@
 // password change, secret refresh or robot disable takes effect at once. Roles are read on every
 // call (one indexed query), so membership changes take effect at once too.
 //
+// With an ExternalVerifier installed and enabled (auth_mode ldap_auth), every user except the
+// built-in admin (id 1) is verified by it instead of the local password table, as in Harbor; its
+// successes are cached the same way (so an account removed from the directory keeps working until
+// its cache entry expires, at most cache_ttl), together with the groups and the admin-by-group
+// flag it reported. Robots always verify locally.
+//
 // Thread-safe: the cache is guarded by mu_.
 #pragma once
 #include <chrono>
@@ -15,12 +21,31 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "auth/rbac.h"
 #include "base/error.h"
 #include "store/identity_store.h"
 
 namespace berth::auth {
+
+// An identity source other than the local password table (LDAP). Implementations are thread-safe.
+class ExternalVerifier {
+ public:
+  struct Login {
+    int64_t user_id = 0;             // the local (onboarded) user
+    std::vector<int64_t> group_ids;  // local user groups the user belongs to now
+    bool sysadmin = false;           // system admin through a group, for this login only
+  };
+  virtual ~ExternalVerifier() = default;
+  // Whether users other than the built-in admin authenticate here now. Cheap.
+  virtual bool Enabled() = 0;
+  // Verifies the credentials and onboards or updates the local user. kUnauthorized for wrong
+  // credentials, unknown users and an unreachable source (with a message that does not say which).
+  virtual Result<Login> Verify(std::string_view username, std::string_view password) = 0;
+  // The groups recorded for a user at their last login.
+  virtual Result<std::vector<int64_t>> GroupsOf(int64_t user_id) = 0;
+};
 
 class Authenticator {
  public:
@@ -38,6 +63,10 @@ class Authenticator {
   Result<Principal> ForUser(std::string_view username);
 
   size_t cached_entries() const;
+  // Installs the external identity source (not owned; outlives this). Call before serving.
+  void SetExternal(ExternalVerifier* external) { external_ = external; }
+  // Drops every cached verification (after the identity configuration changed).
+  void ClearCache();
 
  private:
   struct Entry {
@@ -45,9 +74,15 @@ class Authenticator {
     int64_t id = 0;
     int64_t credential_version = 0;
     std::chrono::steady_clock::time_point expires;
+    bool external = false;               // verified by external_
+    bool admin_by_group = false;         // external only
+    std::vector<int64_t> group_ids;      // external only
   };
   std::string CacheKey(std::string_view username, std::string_view password) const;
-  Result<Principal> UserPrincipal(const store::UserRecord& user);
+  Result<Principal> UserPrincipal(const store::UserRecord& user, const std::vector<int64_t>& group_ids = {},
+                                  bool admin_by_group = false);
+  bool UsesExternal(std::string_view username);
+  Result<Principal> VerifyExternal(std::string_view name, std::string_view password, const std::string& key);
   Result<Principal> RobotPrincipal(const store::RobotRecord& robot);
   Result<Principal> VerifyRobot(std::string_view name, std::string_view secret, const std::string& key);
   Result<Principal> VerifyUser(std::string_view name, std::string_view password, const std::string& key);
@@ -58,6 +93,7 @@ class Authenticator {
   store::MemberStore& members_;
   store::ProjectStore& projects_;
   Options opt_;
+  ExternalVerifier* external_ = nullptr;
   std::string hmac_key_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Entry> cache_;  // guarded by mu_
