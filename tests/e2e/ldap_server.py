@@ -60,7 +60,7 @@ class Slapd:
 
     # -- setup
     def _hash(self, password: str) -> str:
-        out = subprocess.run(["slappasswd", "-h", "{SSHA}", "-s", password], capture_output=True, check=True,
+        out = subprocess.run(["/usr/sbin/slappasswd", "-h", "{SSHA}", "-s", password], capture_output=True, check=True,
                              stdin=subprocess.DEVNULL)
         return out.stdout.decode().strip()
 
@@ -124,9 +124,9 @@ access to *
     def start(self) -> "Slapd":
         self._certificate()
         conf = self._config()
-        subprocess.run(["slaptest", "-u", "-f", str(conf)], capture_output=True, check=True,
+        subprocess.run(["/usr/sbin/slaptest", "-u", "-f", str(conf)], capture_output=True, check=True,
                        stdin=subprocess.DEVNULL)
-        add = subprocess.run(["slapadd", "-f", str(conf), "-l", str(self._ldif())], capture_output=True,
+        add = subprocess.run(["/usr/sbin/slapadd", "-f", str(conf), "-l", str(self._ldif())], capture_output=True,
                              stdin=subprocess.DEVNULL)
         assert add.returncode == 0, add.stderr.decode()
         log = open(self.log_path, "ab")
