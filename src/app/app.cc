@@ -7,11 +7,14 @@
 #include "api/v2_0/routes.h"
 #include "audit/audit_writer.h"
 #include "auth/bootstrap.h"
+#include "auth/ldap_identity.h"
+#include "auth/system_config.h"
 #include "store/sqlite/identity_stores.h"
 #include "base/fileio.h"
 #include "blob/filesystem/fs_driver.h"
 #include "http/server.h"
 #include "store/sqlite/session_store.h"
+#include "store/sqlite/settings_stores.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace berth::app {
@@ -37,6 +40,9 @@ struct App::Parts {
   std::unique_ptr<store::sqlite::SqliteSessionStore> session_store;
   std::unique_ptr<auth::SessionService> sessions;
   std::unique_ptr<audit::AuditWriter> audit_writer;  // after the stores: drained before they go
+  std::unique_ptr<store::sqlite::SqliteSettingsStore> settings_store;
+  std::unique_ptr<auth::SystemConfig> settings;
+  std::unique_ptr<auth::LdapIdentity> ldap;
   std::unique_ptr<auth::Authenticator> authn;
   std::unique_ptr<auth::TokenSigner> signer;
   std::unique_ptr<auth::TokenService> tokens;
@@ -57,6 +63,7 @@ auth::Authenticator::Options AuthOptions(const Config& config) {
   o.throttle.max_failures_per_account = static_cast<int>(config.auth_max_failed_logins);
   o.throttle.max_failures_per_source = static_cast<int>(config.auth_max_failed_logins_per_source);
   o.throttle.lockout = std::chrono::seconds(config.auth_lockout_seconds);
+  o.cache_ttl = std::chrono::seconds(config.auth_cache_ttl_seconds);
   return o;
 }
 
@@ -98,8 +105,14 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (!admin) return std::unexpected(admin.error());
   if (admin->generated)  // shown once, on the console only; the file keeps it (mode 0600)
     std::cout << "berth: created user admin; its generated password is in " << admin->password_file << std::endl;
+  p->settings_store = std::make_unique<store::sqlite::SqliteSettingsStore>(*p->db);
+  auto settings = auth::SystemConfig::Load(*p->settings_store);
+  if (!settings) return std::unexpected(settings.error());
+  p->settings = std::move(*settings);
+  p->ldap = std::make_unique<auth::LdapIdentity>(*p->settings, *p->user_store, *p->group_store);
   p->authn = std::make_unique<auth::Authenticator>(*p->user_store, *p->robot_store, *p->member_store,
                                                    *p->project_store, AuthOptions(config));
+  p->authn->SetExternal(p->ldap.get());
   auto signer = auth::TokenSigner::LoadOrCreate(config.data_dir + "/token.key");
   if (!signer) return std::unexpected(signer.error());
   p->signer = std::move(*signer);
@@ -116,6 +129,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->rest = std::make_unique<api::v2_0::RestContext>(api::v2_0::RestContext{
       *p->authn,          *p->sessions,       *p->user_store,   *p->group_store, *p->project_store,
       *p->member_store,   *p->robot_store,  *p->audit_store, config.external_url});
+  p->rest->settings = p->settings.get();
+  p->rest->ldap = p->ldap.get();
   api::v2_0::RegisterRoutes(p->router, *p->rest);
 
   http::ServerOptions so;

@@ -68,13 +68,19 @@ size_t Authenticator::cached_entries() const {
   return cache_.size();
 }
 
-Result<Principal> Authenticator::UserPrincipal(const store::UserRecord& user) {
+void Authenticator::ClearCache() {
+  std::lock_guard lock(mu_);
+  cache_.clear();
+}
+
+Result<Principal> Authenticator::UserPrincipal(const store::UserRecord& user, const std::vector<int64_t>& group_ids,
+                                               bool admin_by_group) {
   Principal p;
   p.kind = Principal::Kind::kUser;
   p.id = user.id;
   p.name = user.username;
-  p.sysadmin = user.sysadmin;
-  auto roles = members_.RolesOf(user.id, {});
+  p.sysadmin = user.sysadmin || admin_by_group;
+  auto roles = members_.RolesOf(user.id, group_ids);
   if (!roles) return std::unexpected(roles.error());
   for (const auto& [project, list] : *roles)
     for (int r : list) p.project_roles[project].push_back(static_cast<Role>(r));
@@ -108,6 +114,28 @@ Result<Principal> Authenticator::VerifyUser(std::string_view name, std::string_v
   return UserPrincipal(**user);
 }
 
+// In ldap_auth mode every user but the built-in admin (id 1) belongs to the external source.
+bool Authenticator::UsesExternal(std::string_view username) {
+  if (external_ == nullptr || !external_->Enabled()) return false;
+  auto user = users_.FindByName(username);
+  return !(user && *user && (*user)->id == 1);
+}
+
+Result<Principal> Authenticator::VerifyExternal(std::string_view name, std::string_view password,
+                                                const std::string& key) {
+  auto login = external_->Verify(name, password);
+  if (!login) return std::unexpected(login.error());
+  auto user = users_.FindById(login->user_id);
+  if (!user) return std::unexpected(user.error());
+  if (!*user) return Denied();
+  Entry e{false, (*user)->id, (*user)->credential_version, std::chrono::steady_clock::now() + opt_.cache_ttl};
+  e.external = true;
+  e.admin_by_group = login->sysadmin;
+  e.group_ids = login->group_ids;
+  Remember(key, e);
+  return UserPrincipal(**user, login->group_ids, login->sysadmin);
+}
+
 Result<Principal> Authenticator::VerifyRobot(std::string_view name, std::string_view secret,
                                              const std::string& key) {
   auto robot = robots_.FindByName(name);
@@ -133,7 +161,8 @@ Result<Principal> Authenticator::Basic(std::string_view username, std::string_vi
     }
   }
   bool robot = username.starts_with(opt_.robot_prefix);
-  if (hit && hit->robot == robot) {
+  bool external = !robot && UsesExternal(username);
+  if (hit && hit->robot == robot && hit->external == external) {
     // Re-read the account: the hit counts only while nothing about its credentials changed.
     if (robot) {
       auto r = robots_.FindById(hit->id);
@@ -144,12 +173,14 @@ Result<Principal> Authenticator::Basic(std::string_view username, std::string_vi
     } else {
       auto u = users_.FindById(hit->id);
       if (!u) return std::unexpected(u.error());
-      if (*u && (*u)->credential_version == hit->credential_version) return UserPrincipal(**u);
+      if (*u && (*u)->credential_version == hit->credential_version)
+        return UserPrincipal(**u, hit->group_ids, hit->admin_by_group);
     }
     std::lock_guard lock(mu_);
     cache_.erase(key);
   }
-  return robot ? VerifyRobot(username, password, key) : VerifyUser(username, password, key);
+  if (robot) return VerifyRobot(username, password, key);
+  return external ? VerifyExternal(username, password, key) : VerifyUser(username, password, key);
 }
 
 Result<Principal> Authenticator::Login(std::string_view username, std::string_view password,
@@ -167,6 +198,11 @@ Result<Principal> Authenticator::ForUser(std::string_view username) {
   auto user = users_.FindByName(username);
   if (!user) return std::unexpected(user.error());
   if (!*user) return Denied();
+  if (external_ != nullptr && (*user)->source == "ldap") {
+    auto groups = external_->GroupsOf((*user)->id);
+    if (!groups) return std::unexpected(groups.error());
+    return UserPrincipal(**user, *groups);
+  }
   return UserPrincipal(**user);
 }
 

@@ -8,6 +8,12 @@
 // password change, secret refresh or robot disable takes effect at once. Roles are read on every
 // call (one indexed query), so membership changes take effect at once too.
 //
+// With an ExternalVerifier installed and enabled (auth_mode ldap_auth), every user except the
+// built-in admin (id 1) is verified by it instead of the local password table, as in Harbor; its
+// successes are cached the same way (so an account removed from the directory keeps working until
+// its cache entry expires, at most cache_ttl), together with the groups and the admin-by-group
+// flag it reported. Robots always verify locally.
+//
 // Failed logins are braked per (account, source address) and per source (see login_throttle.h).
 //
 // Thread-safe: the cache is guarded by mu_; the throttle guards itself.
@@ -17,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "auth/login_throttle.h"
 #include "auth/rbac.h"
@@ -24,6 +31,24 @@
 #include "store/identity_store.h"
 
 namespace berth::auth {
+
+// An identity source other than the local password table (LDAP). Implementations are thread-safe.
+class ExternalVerifier {
+ public:
+  struct Login {
+    int64_t user_id = 0;             // the local (onboarded) user
+    std::vector<int64_t> group_ids;  // local user groups the user belongs to now
+    bool sysadmin = false;           // system admin through a group, for this login only
+  };
+  virtual ~ExternalVerifier() = default;
+  // Whether users other than the built-in admin authenticate here now. Cheap.
+  virtual bool Enabled() = 0;
+  // Verifies the credentials and onboards or updates the local user. kUnauthorized for wrong
+  // credentials, unknown users and an unreachable source (with a message that does not say which).
+  virtual Result<Login> Verify(std::string_view username, std::string_view password) = 0;
+  // The groups recorded for a user at their last login.
+  virtual Result<std::vector<int64_t>> GroupsOf(int64_t user_id) = 0;
+};
 
 class Authenticator {
  public:
@@ -47,6 +72,10 @@ class Authenticator {
   size_t cached_entries() const;
   // The login-name prefix of robot accounts ("robot$").
   const std::string& robot_prefix() const { return opt_.robot_prefix; }
+  // Installs the external identity source (not owned; outlives this). Call before serving.
+  void SetExternal(ExternalVerifier* external) { external_ = external; }
+  // Drops every cached verification (after the identity configuration changed).
+  void ClearCache();
 
  private:
   struct Entry {
@@ -54,9 +83,15 @@ class Authenticator {
     int64_t id = 0;
     int64_t credential_version = 0;
     std::chrono::steady_clock::time_point expires;
+    bool external = false;               // verified by external_
+    bool admin_by_group = false;         // external only
+    std::vector<int64_t> group_ids;      // external only
   };
   std::string CacheKey(std::string_view username, std::string_view password) const;
-  Result<Principal> UserPrincipal(const store::UserRecord& user);
+  Result<Principal> UserPrincipal(const store::UserRecord& user, const std::vector<int64_t>& group_ids = {},
+                                  bool admin_by_group = false);
+  bool UsesExternal(std::string_view username);
+  Result<Principal> VerifyExternal(std::string_view name, std::string_view password, const std::string& key);
   Result<Principal> RobotPrincipal(const store::RobotRecord& robot);
   Result<Principal> VerifyRobot(std::string_view name, std::string_view secret, const std::string& key);
   Result<Principal> VerifyUser(std::string_view name, std::string_view password, const std::string& key);
@@ -67,6 +102,7 @@ class Authenticator {
   store::MemberStore& members_;
   store::ProjectStore& projects_;
   Options opt_;
+  ExternalVerifier* external_ = nullptr;
   std::string hmac_key_;
   LoginThrottle throttle_;
   mutable std::mutex mu_;

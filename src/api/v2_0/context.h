@@ -1,10 +1,13 @@
-// RestContext: what the /api/v2.0 handlers need — the authenticator and the identity stores.
-// Borrowed references; the composition root (app/) owns everything. Thread-safe as its parts are.
+// RestContext: what the /api/v2.0 handlers need — the authenticator, the identity stores, the
+// system settings and the LDAP identity source. Borrowed references and pointers; the composition
+// root (app/) owns everything and sets the pointers before serving. Thread-safe as its parts are.
 #pragma once
 #include <string>
 
 #include "auth/authenticator.h"
 #include "auth/session_service.h"
+#include "auth/ldap_identity.h"
+#include "auth/system_config.h"
 #include "store/identity_store.h"
 
 namespace berth::api::v2_0 {
@@ -19,6 +22,8 @@ struct RestContext {
   store::RobotStore& robots;
   store::AuditStore& audit;
   std::string external_url;  // e.g. http://registry.example.com
+  auth::SystemConfig* settings = nullptr;  // GET/PUT /configurations; never null once serving
+  auth::LdapIdentity* ldap = nullptr;      // /ldap/*; never null once serving
 };
 
 }  // namespace berth::api::v2_0

@@ -109,6 +109,9 @@ http::Task<void> CreateProject(RestContext& ctx, http::Exchange& ex) {
   if (!who) co_return co_await SendError(ex, who.error());
   if (who->kind != Principal::Kind::kUser && !auth::AllowedSystem(*who, "project", "create"))
     co_return co_await SendError(ex, Refusal(*who));
+  // project_creation_restriction=adminonly: only system admins create projects (Harbor).
+  if (ctx.settings && ctx.settings->AdminOnlyProjectCreation() && !who->sysadmin)
+    co_return co_await SendError(ex, Error(Errc::kForbidden, "only system admins can create projects"));
   auto body = co_await ReadJson(ex);
   if (!body) co_return co_await SendError(ex, body.error());
   if (!body->is_object()) co_return co_await SendError(ex, Error(Errc::kBadRequest, "the body must be a JSON object"));

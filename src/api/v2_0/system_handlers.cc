@@ -37,9 +37,9 @@ http::Task<void> SystemInfo(RestContext& ctx, http::Exchange& ex) {
   auto who = Authenticate(ctx, ex);
   if (!who) co_return co_await SendError(ex, who.error());
   Json body;
-  body["auth_mode"] = "db_auth";
+  body["auth_mode"] = ctx.settings ? ctx.settings->String("auth_mode") : "db_auth";
   body["primary_auth_mode"] = false;
-  body["self_registration"] = false;
+  body["self_registration"] = ctx.settings && ctx.settings->Bool("self_registration");
   body["banner_message"] = "";
   if (who->authenticated()) {
     std::string host = ctx.external_url.substr(ctx.external_url.find("://") == std::string::npos
@@ -48,8 +48,8 @@ http::Task<void> SystemInfo(RestContext& ctx, http::Exchange& ex) {
     body["harbor_version"] = "berth-0.1.0";
     body["external_url"] = ctx.external_url;
     body["registry_url"] = host;
-    body["project_creation_restriction"] = "everyone";
-    body["read_only"] = false;
+    body["project_creation_restriction"] = ctx.settings ? ctx.settings->String("project_creation_restriction") : "everyone";
+    body["read_only"] = ctx.settings && ctx.settings->Bool("read_only");
     body["has_ca_root"] = false;
     body["registry_storage_provider_name"] = "filesystem";
     body["notification_enable"] = true;
@@ -69,7 +69,9 @@ http::Task<void> CurrentUser(RestContext& ctx, http::Exchange& ex) {
   auto user = ctx.users.FindById(who->id);
   if (!user) co_return co_await SendError(ex, user.error());
   if (!*user) co_return co_await SendError(ex, Error(Errc::kUnauthorized));
-  co_await SendJson(ex, 200, UserJson(**user));
+  Json body = UserJson(**user);
+  body["admin_role_in_auth"] = who->sysadmin && !(*user)->sysadmin;  // admin through an LDAP group
+  co_await SendJson(ex, 200, body);
 }
 
 void RegisterSystemRoutes(http::Router& router, RestContext& ctx) {
