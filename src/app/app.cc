@@ -6,6 +6,8 @@
 #include "api/token/token_routes.h"
 #include "api/v2_0/routes.h"
 #include "auth/bootstrap.h"
+#include "registry/pull_recorder.h"
+#include "store/sqlite/artifact_stores.h"
 #include "store/sqlite/identity_stores.h"
 #include "base/fileio.h"
 #include "blob/filesystem/fs_driver.h"
@@ -32,6 +34,9 @@ struct App::Parts {
   std::unique_ptr<store::sqlite::SqliteMemberStore> member_store;
   std::unique_ptr<store::sqlite::SqliteProjectStore> project_store;
   std::unique_ptr<store::sqlite::SqliteAuditStore> audit_store;
+  std::unique_ptr<store::sqlite::SqliteArtifactStore> artifact_store;
+  std::unique_ptr<store::sqlite::SqliteLabelStore> label_store;
+  std::unique_ptr<registry::PullRecorder> pulls;
   std::unique_ptr<auth::Authenticator> authn;
   std::unique_ptr<auth::TokenSigner> signer;
   std::unique_ptr<auth::TokenService> tokens;
@@ -74,6 +79,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->member_store = std::make_unique<store::sqlite::SqliteMemberStore>(*p->db);
   p->project_store = std::make_unique<store::sqlite::SqliteProjectStore>(*p->db);
   p->audit_store = std::make_unique<store::sqlite::SqliteAuditStore>(*p->db);
+  p->artifact_store = std::make_unique<store::sqlite::SqliteArtifactStore>(*p->db);
+  p->label_store = std::make_unique<store::sqlite::SqliteLabelStore>(*p->db);
+  p->pulls = std::make_unique<registry::PullRecorder>(*p->artifact_store, registry::PullRecorder::Options{});
   auto admin = auth::EnsureAdmin(*p->user_store, config.data_dir, config.admin_password);
   if (!admin) return std::unexpected(admin.error());
   if (admin->generated)  // shown once, on the console only; the file keeps it (mode 0600)
@@ -89,12 +97,14 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   limits.max_manifest_bytes = static_cast<size_t>(config.http_max_manifest_bytes);
   p->oci = std::make_unique<api::oci::OciContext>(api::oci::OciContext{
       *p->uploads, *p->blobs, *p->manifests, *p->listing, *p->authn, *p->tokens, *p->project_store, limits});
+  p->oci->pulls = p->pulls.get();
   api::oci::RegisterRoutes(p->router, *p->oci);
   p->token_ctx = std::make_unique<api::token::TokenContext>(api::token::TokenContext{*p->authn, *p->tokens});
   api::token::RegisterRoutes(p->router, *p->token_ctx);
   p->rest = std::make_unique<api::v2_0::RestContext>(api::v2_0::RestContext{
       *p->authn,          *p->user_store,   *p->group_store, *p->project_store,
-      *p->member_store,   *p->robot_store,  *p->audit_store, config.external_url});
+      *p->member_store,   *p->robot_store,  *p->audit_store, config.external_url,
+      *p->artifact_store, *p->label_store,  *p->manifests,   *p->blobs});
   api::v2_0::RegisterRoutes(p->router, *p->rest);
 
   http::ServerOptions so;

@@ -12,6 +12,9 @@ namespace berth::auth {
 class Authenticator;
 class TokenService;
 }  // namespace berth::auth
+namespace berth::registry {
+class PullRecorder;
+}
 namespace berth::store {
 class ProjectStore;
 }
@@ -33,6 +36,8 @@ struct OciContext {
   auth::TokenService& tokens;
   store::ProjectStore& projects;
   OciLimits limits;
+  // Counts manifest GETs for Harbor's pull_count / pull_time; null = not recorded.
+  registry::PullRecorder* pulls = nullptr;
 };
 
 }  // namespace berth::api::oci

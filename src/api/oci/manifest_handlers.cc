@@ -1,6 +1,7 @@
 #include "api/oci/handlers.h"
 #include "api/oci/params.h"
 #include "api/oci/render.h"
+#include "registry/pull_recorder.h"
 
 namespace berth::api::oci {
 namespace {
@@ -40,6 +41,7 @@ http::Task<void> GetManifest(OciContext& ctx, http::Exchange& ex) {
     co_return co_await ex.Send(std::move(r));
   }
   r.body = std::move(rec->content);
+  if (ctx.pulls && ex.method() == http::Verb::get) ctx.pulls->Record(*name, rec->digest, ref->is_digest() ? "" : ref->tag);
   co_await ex.Send(std::move(r));
 }
 
