@@ -104,7 +104,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->rest = std::make_unique<api::v2_0::RestContext>(api::v2_0::RestContext{
       *p->authn,          *p->user_store,   *p->group_store, *p->project_store,
       *p->member_store,   *p->robot_store,  *p->audit_store, config.external_url,
-      *p->artifact_store, *p->label_store,  *p->manifests,   *p->blobs});
+      *p->artifact_store, *p->label_store,  *p->blobs});
   api::v2_0::RegisterRoutes(p->router, *p->rest);
 
   http::ServerOptions so;

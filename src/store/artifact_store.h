@@ -76,6 +76,11 @@ class ArtifactStore {
                                                         Paging paging) = 0;
   virtual Result<std::optional<ArtifactRecord>> FindByDigest(std::string_view repository, const Digest& digest) = 0;
   virtual Result<std::optional<ArtifactRecord>> FindByTag(std::string_view repository, std::string_view tag) = 0;
+  // Deletes the artifact exactly as ManifestStore::Delete does (its tags, reference counts,
+  // kManifestReferenced while an index in the repository lists it), then — as Harbor does — each
+  // of its index children (recursively) that no index lists any more and no tag names, in the same
+  // transaction and by the same code. false when absent.
+  virtual Result<bool> DeleteArtifact(std::string_view repository, const Digest& digest) = 0;
   // The index children of an artifact, ordered by digest (the index's own order is in its bytes).
   virtual Result<std::vector<ChildRecord>> Children(int64_t artifact_id) = 0;
 

@@ -509,6 +509,25 @@ def test_delete_artifact_is_the_v2_delete(env, tmp_path):
     check_ref_counts(env)
 
 
+def test_delete_index_takes_its_untagged_children_along(env):
+    idx = make_index([make_image(arch="amd64"), make_image(arch="arm64")])
+    env.push("art/plat", "latest", idx, all_=True)
+    keep = idx.children[1]
+    r = requests.post(env.api(repo_path("art", "plat", f"/artifacts/{keep.digest}/tags")), auth=DEV, json={"name": "arm"})
+    assert r.status_code == 201, r.text
+    counts = check_ref_counts(env)
+    assert requests.delete(env.api(repo_path("art", "plat", "/artifacts/latest")), auth=MAINT).status_code == 200
+    assert env.srv.api.get_manifest("art/plat", idx.digest).status_code == 404
+    assert env.srv.api.get_manifest("art/plat", idx.children[0].digest).status_code == 404
+    assert env.srv.api.get_manifest("art/plat", "arm").headers["Docker-Content-Digest"] == keep.digest
+    assert [x["digest"] for x in env.get(repo_path("art", "plat", "/artifacts")).json()] == [keep.digest]
+    after = check_ref_counts(env)
+    for d in idx.children[0].blobs:
+        assert after[d] == counts[d] - 1
+    for d in keep.blobs:
+        assert after[d] == counts[d]
+
+
 def test_delete_repository_removes_everything(env):
     nested = env.images["nested"]
     url = env.api(repo_path("art", "a/b"))

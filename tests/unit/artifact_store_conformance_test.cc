@@ -399,6 +399,41 @@ TEST_P(ArtifactConformance, TagsGetIdsConflictAndBelongToOneArtifact) {
   EXPECT_FALSE(b_->manifests().GetByTag("team/app", "v2")->has_value());
 }
 
+TEST_P(ArtifactConformance, DeleteArtifactTakesOnlyOrphanedUntaggedChildrenAlong) {
+  auto c1 = PutImage("team/app", "c1");
+  auto c2 = PutImage("team/app", "c2", "keep-me");  // tagged: stays
+  auto c3 = PutImage("team/app", "c3");             // also listed by another index: stays
+  auto c4 = PutImage("team/app", "c4");
+  auto inner = PutIndex("team/app", "inner", {c4});  // nested index: goes, with its child
+  auto idx = PutIndex("team/app", "idx", {c1, c2, c3, inner}, "latest");
+  auto other = PutIndex("team/app", "other", {c3}, "other");
+  auto has = [&](const ManifestRecord& m) { return b_->manifests().GetByDigest("team/app", m.digest)->has_value(); };
+
+  EXPECT_TRUE(IsErr(art().DeleteArtifact("team/app", c1.digest), Errc::kManifestReferenced));
+  ASSERT_TRUE(*art().DeleteArtifact("team/app", idx.digest));
+  auto counts = CheckRefCounts();
+  EXPECT_FALSE(has(idx));
+  EXPECT_FALSE(has(c1));
+  EXPECT_FALSE(has(inner));
+  EXPECT_FALSE(has(c4));
+  EXPECT_TRUE(has(c2));
+  EXPECT_TRUE(has(c3));
+  EXPECT_EQ(counts[Sha256Of("c1-config").str()], 0);
+  EXPECT_EQ(counts[Sha256Of("c2-config").str()], 1);
+  EXPECT_FALSE(b_->manifests().GetByTag("team/app", "latest")->has_value());
+  EXPECT_FALSE(*art().DeleteArtifact("team/app", idx.digest));
+  EXPECT_FALSE(*art().DeleteArtifact("team/none", idx.digest));
+
+  EXPECT_TRUE(IsErr(art().DeleteArtifact("team/app", c3.digest), Errc::kManifestReferenced));
+  ASSERT_TRUE(*art().DeleteArtifact("team/app", other.digest));
+  EXPECT_FALSE(has(c3));
+  // A plain image: exactly what ManifestStore::Delete does, tags included.
+  ASSERT_TRUE(*art().DeleteArtifact("team/app", c2.digest));
+  EXPECT_FALSE(b_->manifests().GetByTag("team/app", "keep-me")->has_value());
+  counts = CheckRefCounts();
+  EXPECT_EQ(counts[Sha256Of("c2-config").str()], 0);
+}
+
 TEST_P(ArtifactConformance, CopyBringsChildrenBlobsAndTagsInOneStep) {
   auto shared = std::string("shared-base-layer");
   auto c1 = PutImage("team/src", "c1", std::nullopt, kImageConfig, shared);

@@ -167,19 +167,17 @@ http::Task<void> DeleteArtifact(RestContext& ctx, http::Exchange& ex) {
   if (!scope) co_return co_await SendError(ex, scope.error());
   auto artifact = LoadArtifact(ctx, *scope, ex.Param("reference"));
   if (!artifact) co_return co_await SendError(ex, artifact.error());
-  // The same path as DELETE /v2/<repo>/manifests/<digest>: the manifest, all its tags, and the
-  // reference counts of its blobs, in one transaction.
-  oci::Reference ref;
-  ref.digest = artifact->digest;
-  auto done = ctx.manifests.Delete(scope->repository, ref);
+  // As DELETE /v2/<repo>/manifests/<digest> (same code, one transaction): the manifest, all its
+  // tags and its blobs' reference counts; then, as Harbor does, index children nothing else uses.
+  auto done = ctx.artifacts.DeleteArtifact(scope->repository, artifact->digest);
   if (!done) {
     Error err = done.error();
     if (err.code == Errc::kManifestReferenced)
       err = Error(Errc::kPreconditionFailed, "the artifact is listed by an index in the repository; delete the index first");
-    else if (err.code == Errc::kManifestUnknown)
-      err = Error(Errc::kNotFound, "artifact " + scope->repository + "@" + artifact->digest.str() + " not found");
     co_return co_await SendError(ex, err);
   }
+  if (!*done)
+    co_return co_await SendError(ex, Error(Errc::kNotFound, "artifact " + scope->repository + "@" + artifact->digest.str() + " not found"));
   RecordAudit(ctx, scope->who, scope->project.id, AuditName(scope->repository, ex.Param("reference")), "artifact",
               "delete");
   co_await SendOk(ex);

@@ -5,7 +5,6 @@
 
 #include "auth/authenticator.h"
 #include "registry/blob_service.h"
-#include "registry/manifest_service.h"
 #include "store/artifact_store.h"
 #include "store/identity_store.h"
 
@@ -20,11 +19,9 @@ struct RestContext {
   store::RobotStore& robots;
   store::AuditStore& audit;
   std::string external_url;  // e.g. http://registry.example.com
-  // Repositories, artifacts, tags and labels. Artifact deletes go through the /v2 manifest
-  // service; image configs are read through the blob service.
+  // Repositories, artifacts, tags and labels; image configs are read through the blob service.
   store::ArtifactStore& artifacts;
   store::LabelStore& labels;
-  registry::ManifestService& manifests;
   registry::BlobService& blobs;
 };
 

@@ -19,6 +19,7 @@ class SqliteArtifactStore final : public ArtifactStore {
                                                 Paging paging) override;
   Result<std::optional<ArtifactRecord>> FindByDigest(std::string_view repository, const Digest& digest) override;
   Result<std::optional<ArtifactRecord>> FindByTag(std::string_view repository, std::string_view tag) override;
+  Result<bool> DeleteArtifact(std::string_view repository, const Digest& digest) override;
   Result<std::vector<ChildRecord>> Children(int64_t artifact_id) override;
   Result<std::optional<int64_t>> Copy(std::string_view from, const Digest& digest, std::string_view to) override;
   Result<Listing<TagRecord>> ListTags(int64_t artifact_id, std::string_view name_part, std::string_view sort,

@@ -1,6 +1,7 @@
-// SqliteArtifactStore's writes that move reference counts: copying an artifact between
-// repositories and deleting a whole repository. Both run in one transaction and go through
-// InsertManifest / DeleteManifestRow (manifest_store.cc), the same code as a /v2 put and delete.
+// SqliteArtifactStore's writes that move reference counts: deleting an artifact (with its orphaned
+// index children), copying an artifact between repositories and deleting a whole repository. Each
+// runs in one transaction and goes through InsertManifest / DeleteManifestRow (manifest_store.cc),
+// the same code as a /v2 put and delete.
 #include "base/clock.h"
 #include "store/sqlite/artifact_stores.h"
 #include "store/sqlite/sqlite_stores.h"
@@ -11,6 +12,14 @@ namespace {
 // Index nesting deeper than this is refused rather than followed (content addressing rules out
 // cycles; this only bounds the recursion).
 constexpr int kMaxDepth = 16;
+
+std::vector<std::string> ChildDigests(Conn& c, int64_t manifest_id) {
+  std::vector<std::string> out;
+  auto s = c.Prepare("SELECT child_digest FROM manifest_children WHERE parent_id = ? ORDER BY child_digest");
+  s.Bind(1, manifest_id);
+  while (s.Step()) out.push_back(s.Text(0));
+  return out;
+}
 
 // Copies manifest `digest` of repository `src` into `dst` (children first, each once), linking
 // every blob it references into `dst`. Returns the id of the manifest in `dst`. No statement is
@@ -35,12 +44,7 @@ Result<int64_t> CopyManifest(Conn& c, int64_t src, int64_t dst, const std::strin
     rec.annotations_json = s.Text(6);
   }
   rec.digest = *Digest::Parse(digest);
-  std::vector<std::string> children;
-  {
-    auto s = c.Prepare("SELECT child_digest FROM manifest_children WHERE parent_id = ? ORDER BY child_digest");
-    s.Bind(1, src_id);
-    while (s.Step()) children.push_back(s.Text(0));
-  }
+  std::vector<std::string> children = ChildDigests(c, src_id);
   for (const auto& child : children) {
     auto copied = CopyManifest(c, src, dst, child, now, depth + 1);
     if (!copied) return std::unexpected(copied.error());
@@ -58,7 +62,45 @@ Result<int64_t> CopyManifest(Conn& c, int64_t src, int64_t dst, const std::strin
   return InsertManifest(c, dst, rec, digest, now);
 }
 
+// Deletes the child `digest` when no index in the repository lists it and no tag names it, then
+// its own children the same way.
+Result<void> DeleteOrphan(Conn& c, int64_t repo, const std::string& digest, int64_t now, int depth) {
+  if (depth > kMaxDepth) return {};
+  auto id = ManifestId(c, repo, digest);
+  if (!id) return {};
+  {
+    auto s = c.Prepare(
+        "SELECT EXISTS (SELECT 1 FROM tags WHERE manifest_id = ?1) OR EXISTS (SELECT 1 FROM manifest_children "
+        "WHERE repository_id = ?2 AND child_digest = ?3 AND parent_id <> ?1)");
+    s.Bind(1, *id).Bind(2, repo).Bind(3, digest);
+    if (s.Step() && s.Int(0) != 0) return {};
+  }
+  auto children = ChildDigests(c, *id);
+  auto done = DeleteManifestRow(c, repo, *id, digest, now);
+  if (!done) return std::unexpected(done.error());
+  for (const auto& child : children)
+    if (auto r = DeleteOrphan(c, repo, child, now, depth + 1); !r) return r;
+  return {};
+}
+
 }  // namespace
+
+Result<bool> SqliteArtifactStore::DeleteArtifact(std::string_view repository, const Digest& digest) {
+  std::string d = digest.str();
+  int64_t now = NowUnixSeconds();
+  return db_.Write([&](Conn& c) -> Result<bool> {
+    auto repo = RepositoryId(c, repository);
+    if (!repo) return false;
+    auto id = ManifestId(c, *repo, d);
+    if (!id) return false;
+    auto children = ChildDigests(c, *id);
+    auto done = DeleteManifestRow(c, *repo, *id, d, now);
+    if (!done) return std::unexpected(done.error());
+    for (const auto& child : children)
+      if (auto r = DeleteOrphan(c, *repo, child, now, 1); !r) return std::unexpected(r.error());
+    return true;
+  });
+}
 
 Result<std::optional<int64_t>> SqliteArtifactStore::Copy(std::string_view from, const Digest& digest,
                                                          std::string_view to) {
