@@ -9,6 +9,8 @@
 #include "auth/bootstrap.h"
 #include "auth/ldap_identity.h"
 #include "auth/system_config.h"
+#include "registry/pull_recorder.h"
+#include "store/sqlite/artifact_stores.h"
 #include "store/sqlite/identity_stores.h"
 #include "base/fileio.h"
 #include "blob/filesystem/fs_driver.h"
@@ -43,6 +45,9 @@ struct App::Parts {
   std::unique_ptr<store::sqlite::SqliteSettingsStore> settings_store;
   std::unique_ptr<auth::SystemConfig> settings;
   std::unique_ptr<auth::LdapIdentity> ldap;
+  std::unique_ptr<store::sqlite::SqliteArtifactStore> artifact_store;
+  std::unique_ptr<store::sqlite::SqliteLabelStore> label_store;
+  std::unique_ptr<registry::PullRecorder> pulls;
   std::unique_ptr<auth::Authenticator> authn;
   std::unique_ptr<auth::TokenSigner> signer;
   std::unique_ptr<auth::TokenService> tokens;
@@ -101,6 +106,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->session_store = std::make_unique<store::sqlite::SqliteSessionStore>(*p->db);
   p->sessions = std::make_unique<auth::SessionService>(*p->session_store, *p->user_store, auth::SessionService::Options{});
   p->audit_writer = std::make_unique<audit::AuditWriter>(*p->audit_store, *p->project_store, audit::Options{});
+  p->artifact_store = std::make_unique<store::sqlite::SqliteArtifactStore>(*p->db);
+  p->label_store = std::make_unique<store::sqlite::SqliteLabelStore>(*p->db);
+  p->pulls = std::make_unique<registry::PullRecorder>(*p->artifact_store, registry::PullRecorder::Options{});
   auto admin = auth::EnsureAdmin(*p->user_store, config.data_dir, config.admin_password);
   if (!admin) return std::unexpected(admin.error());
   if (admin->generated)  // shown once, on the console only; the file keeps it (mode 0600)
@@ -123,12 +131,14 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->oci = std::make_unique<api::oci::OciContext>(api::oci::OciContext{
       *p->uploads, *p->blobs, *p->manifests, *p->listing, *p->authn, *p->tokens, *p->project_store, *p->audit_writer,
       limits});
+  p->oci->pulls = p->pulls.get();
   api::oci::RegisterRoutes(p->router, *p->oci);
   p->token_ctx = std::make_unique<api::token::TokenContext>(api::token::TokenContext{*p->authn, *p->tokens});
   api::token::RegisterRoutes(p->router, *p->token_ctx);
   p->rest = std::make_unique<api::v2_0::RestContext>(api::v2_0::RestContext{
       *p->authn,          *p->sessions,       *p->user_store,   *p->group_store, *p->project_store,
-      *p->member_store,   *p->robot_store,  *p->audit_store, config.external_url});
+      *p->member_store,   *p->robot_store,  *p->audit_store, config.external_url,
+      *p->artifact_store, *p->label_store,  *p->blobs});
   p->rest->settings = p->settings.get();
   p->rest->ldap = p->ldap.get();
   api::v2_0::RegisterRoutes(p->router, *p->rest);

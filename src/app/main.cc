@@ -18,6 +18,14 @@ int Serve(const std::optional<std::string>& config_file, const std::map<std::str
     return 2;
   }
   berth::log::Init(config->log_level);
+  // Signals are blocked before any thread starts (App::Create starts background writers; threads
+  // inherit the mask), then waited for on a dedicated thread, and the server stops gracefully.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
   auto app = berth::app::App::Create(*config);
   if (!app) {
     spdlog::critical("start failed error={}", app.error().Message());
@@ -27,13 +35,6 @@ int Serve(const std::optional<std::string>& config_file, const std::map<std::str
     spdlog::critical("start failed error={}", r.error().Message());
     return 1;
   }
-  // Signals are waited for on a dedicated thread, then the server stops gracefully.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
   berth::app::App* raw = app->get();
   std::thread waiter([set, raw]() mutable {
     int sig = 0;

@@ -12,6 +12,9 @@ namespace berth::auth {
 class Authenticator;
 class TokenService;
 }  // namespace berth::auth
+namespace berth::registry {
+class PullRecorder;
+}
 namespace berth::store {
 class ProjectStore;
 }
@@ -37,6 +40,8 @@ struct OciContext {
   store::ProjectStore& projects;
   audit::AuditWriter& audit;  // pushes, pulls and deletes of artifacts
   OciLimits limits;
+  // Counts manifest GETs for Harbor's pull_count / pull_time; null = not recorded.
+  registry::PullRecorder* pulls = nullptr;
 };
 
 }  // namespace berth::api::oci

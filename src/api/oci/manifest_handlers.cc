@@ -3,6 +3,7 @@
 #include "audit/audit_writer.h"
 #include "api/oci/params.h"
 #include "api/oci/render.h"
+#include "registry/pull_recorder.h"
 
 namespace berth::api::oci {
 namespace {
@@ -54,7 +55,10 @@ http::Task<void> GetManifest(OciContext& ctx, http::Exchange& ex) {
     co_return co_await ex.Send(std::move(r));
   }
   r.body = std::move(rec->content);
-  if (ex.method() == http::Verb::get) AuditArtifact(ctx, ex, *name, "pull");  // HEAD is not a pull
+  if (ex.method() == http::Verb::get) {  // HEAD is not a pull
+    AuditArtifact(ctx, ex, *name, "pull");
+    if (ctx.pulls) ctx.pulls->Record(*name, rec->digest, ref->is_digest() ? "" : ref->tag);
+  }
   co_await ex.Send(std::move(r));
 }
 

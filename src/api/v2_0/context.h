@@ -8,6 +8,8 @@
 #include "auth/session_service.h"
 #include "auth/ldap_identity.h"
 #include "auth/system_config.h"
+#include "registry/blob_service.h"
+#include "store/artifact_store.h"
 #include "store/identity_store.h"
 
 namespace berth::api::v2_0 {
@@ -22,6 +24,11 @@ struct RestContext {
   store::RobotStore& robots;
   store::AuditStore& audit;
   std::string external_url;  // e.g. http://registry.example.com
+  // Repositories, artifacts, tags and labels; image configs are read through the blob service.
+  store::ArtifactStore& artifacts;
+  store::LabelStore& labels;
+  registry::BlobService& blobs;
+  // Set after construction by the composition root.
   auth::SystemConfig* settings = nullptr;  // GET/PUT /configurations; never null once serving
   auth::LdapIdentity* ldap = nullptr;      // /ldap/*; never null once serving
 };

@@ -26,6 +26,8 @@ ManifestRecord RowToManifest(const Stmt& s, std::string_view repository) {
   return m;
 }
 
+}  // namespace
+
 std::optional<int64_t> ManifestId(Conn& c, int64_t repo, const std::string& digest) {
   auto s = c.Prepare("SELECT id FROM manifests WHERE repository_id = ? AND digest = ?");
   s.Bind(1, repo).Bind(2, digest);
@@ -73,6 +75,23 @@ Result<int64_t> InsertManifest(Conn& c, int64_t repo, const ManifestRecord& rec,
   }
   return id;
 }
+
+Result<bool> DeleteManifestRow(Conn& c, int64_t repo, int64_t id, const std::string& digest, int64_t now) {
+  {
+    auto s = c.Prepare("SELECT 1 FROM manifest_children WHERE repository_id = ? AND child_digest = ? AND parent_id <> ?");
+    s.Bind(1, repo).Bind(2, digest).Bind(3, id);
+    if (s.Step()) return Fail(Errc::kManifestReferenced);
+  }
+  c.Prepare("UPDATE blobs SET ref_count = ref_count - 1, last_ref_at = ? "
+            "WHERE digest IN (SELECT digest FROM manifest_blobs WHERE manifest_id = ?)")
+      .Bind(1, now).Bind(2, id).Run();
+  c.Prepare("DELETE FROM tags WHERE manifest_id = ?").Bind(1, id).Run();
+  c.Prepare("DELETE FROM manifests WHERE id = ?").Bind(1, id).Run();
+  c.Prepare("UPDATE repositories SET updated_at = ? WHERE id = ?").Bind(1, now).Bind(2, repo).Run();
+  return true;
+}
+
+namespace {
 
 Result<Page> ReadPage(Stmt& s, int limit) {
   Page p;
@@ -138,18 +157,7 @@ Result<bool> SqliteManifestStore::Delete(std::string_view repository, const Dige
     if (!repo) return false;
     auto id = ManifestId(c, *repo, d);
     if (!id) return false;
-    {
-      auto s = c.Prepare("SELECT 1 FROM manifest_children WHERE repository_id = ? AND child_digest = ? AND parent_id <> ?");
-      s.Bind(1, *repo).Bind(2, d).Bind(3, *id);
-      if (s.Step()) return Fail(Errc::kManifestReferenced);
-    }
-    c.Prepare("UPDATE blobs SET ref_count = ref_count - 1, last_ref_at = ? "
-              "WHERE digest IN (SELECT digest FROM manifest_blobs WHERE manifest_id = ?)")
-        .Bind(1, now).Bind(2, *id).Run();
-    c.Prepare("DELETE FROM tags WHERE manifest_id = ?").Bind(1, *id).Run();
-    c.Prepare("DELETE FROM manifests WHERE id = ?").Bind(1, *id).Run();
-    c.Prepare("UPDATE repositories SET updated_at = ? WHERE id = ?").Bind(1, now).Bind(2, *repo).Run();
-    return true;
+    return DeleteManifestRow(c, *repo, *id, d, now);
   });
 }
 

@@ -1,5 +1,7 @@
 #include "store/sqlite/migrations.h"
 
+#include <set>
+
 #include "base/clock.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/migrations_sql.h"
@@ -8,13 +10,15 @@ namespace berth::store::sqlite {
 
 Result<void> ApplyMigrations(Conn& conn) {
   conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
-  int64_t current = 0;
+  // Each migration is recorded on its own, so one that lands after a higher-numbered one (work
+  // merged out of order) is still applied.
+  std::set<int64_t> applied;
   {
-    auto s = conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    if (s.Step()) current = s.Int(0);
+    auto s = conn.Prepare("SELECT version FROM schema_migrations");
+    while (s.Step()) applied.insert(s.Int(0));
   }
   for (const auto& m : kMigrations) {
-    if (m.version <= current) continue;
+    if (applied.contains(static_cast<int64_t>(m.version))) continue;
     conn.Exec("BEGIN IMMEDIATE");
     try {
       conn.Exec(m.sql);

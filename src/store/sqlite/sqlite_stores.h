@@ -53,4 +53,15 @@ class SqliteManifestStore final : public ManifestStore {
 int64_t EnsureRepository(Conn& c, std::string_view name, int64_t now);
 std::optional<int64_t> RepositoryId(Conn& c, std::string_view name);
 
+// The one implementation of a manifest put and delete, shared with the artifact store (REST
+// copies and repository deletes), so reference counts follow a single code path.
+std::optional<int64_t> ManifestId(Conn& c, int64_t repo, const std::string& digest);
+// Inserts the manifest row, its blob references (ref_count + 1 each) and its children, after
+// checking every blob is linked into the repository and every child is in it. Returns the id.
+Result<int64_t> InsertManifest(Conn& c, int64_t repo, const ManifestRecord& rec, const std::string& digest,
+                               int64_t now);
+// Deletes manifest `id` and its tags (ref_count - 1 per blob); kManifestReferenced while an index
+// in the repository lists it.
+Result<bool> DeleteManifestRow(Conn& c, int64_t repo, int64_t id, const std::string& digest, int64_t now);
+
 }  // namespace berth::store::sqlite

@@ -1,0 +1,44 @@
+// JSON views of repositories, artifacts, tags and labels in Harbor's shapes, and the artifact type
+// (IMAGE, CHART, ...) derived from media types. Stateless; thread-safe.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/v2_0/context.h"
+#include "api/v2_0/render.h"
+#include "store/artifact_records.h"
+
+namespace berth::api::v2_0 {
+
+// "2026-11-29T13:51:28.000Z"; 0 (never) is Harbor's zero time "0001-01-01T00:00:00.000Z".
+std::string HarborTimeOrZero(int64_t unix_seconds);
+
+// Harbor's artifact type from the config media type (the manifest type for an index).
+std::string ArtifactTypeOf(std::string_view media_type);
+// The media types a type name stands for (for q=type=...). Empty for UNKNOWN (= none of the known
+// ones); `known` false when the name is not a type at all.
+std::vector<std::string> MediaTypesOfType(std::string_view type, bool& known);
+
+// "proj/a/b" → "a%252Fb": the repository part of a name as Harbor's paths carry it.
+std::string EncodedRepositoryPart(std::string_view full_name);
+
+Json RepositoryJson(const store::RepositoryRecord& r);
+Json TagJson(const store::TagRecord& t);
+Json LabelJson(const store::LabelRecord& l);
+
+// The image config blob of an image manifest (`manifest` = its parsed bytes), when it is an
+// image, readable and at most 1 MiB; nullopt otherwise.
+std::optional<Json> ReadImageConfig(RestContext& ctx, const store::ArtifactRecord& a, const Json& manifest);
+
+struct ArtifactViewOptions {
+  bool with_tag = true;
+  bool with_label = false;
+};
+// The full artifact; reads tags, labels, index children and (for images) the config blob for
+// extra_attrs. Store failures become kInternal.
+Result<Json> ArtifactJson(RestContext& ctx, const store::ArtifactRecord& a, const std::string& project_name,
+                          ArtifactViewOptions opt);
+
+}  // namespace berth::api::v2_0
