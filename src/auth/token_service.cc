@@ -1,5 +1,8 @@
 #include "auth/token_service.h"
 
+#include <chrono>
+#include <climits>
+
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -126,14 +129,36 @@ Result<bool> TokenService::Permits(std::string_view token, std::string_view type
   const nlohmann::json& claims = **verified;
   auto access = claims.find("access");
   if (access == claims.end() || !access->is_array()) return false;
+  bool granted = false;
   for (const auto& a : *access) {
     if (!a.is_object() || a.value("type", "") != type || a.value("name", "") != name) continue;
     auto actions = a.find("actions");
     if (actions == a.end() || !actions->is_array()) continue;
     for (const auto& act : *actions)
-      if (act.is_string() && (act.get<std::string>() == action || act.get<std::string>() == "*")) return true;
+      if (act.is_string() && (act.get<std::string>() == action || act.get<std::string>() == "*")) granted = true;
   }
-  return false;
+  if (!granted || type != "repository") return granted;
+  // A token issued before its project was (re)created speaks of another project of the same name.
+  std::string project(name.substr(0, name.find('/')));
+  auto created = ProjectCreatedAt(project);
+  if (!created) return std::unexpected(created.error());
+  return claims.value("iat", int64_t{0}) >= *created;
+}
+
+Result<int64_t> TokenService::ProjectCreatedAt(const std::string& project) const {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = created_.find(project); it != created_.end() && it->second.second > now) return it->second.first;
+  }
+  auto found = projects_.FindByName(project);
+  if (!found) return std::unexpected(found.error());
+  // A missing project: no token can be good for it (a push there fails on the project anyway).
+  int64_t at = *found ? (*found)->created_at : INT64_MAX;
+  std::lock_guard lock(mu_);
+  if (created_.size() >= 10000) created_.clear();
+  created_[project] = {at, now + opt_.project_cache_ttl};
+  return at;
 }
 
 Result<std::string> TokenService::Subject(std::string_view token) const {

@@ -4,6 +4,7 @@
 // in a bounded in-memory map until it expires, so a client's many requests with one token cost a
 // hash lookup each. Thread-safe: the map is guarded by mu_.
 #pragma once
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -37,6 +38,8 @@ class TokenService {
     std::string service = "harbor-registry";
     int64_t lifetime_seconds = 30 * 60;
     int64_t leeway_seconds = 60;
+    // How long a project's creation time is reused when checking a token's iat against it.
+    std::chrono::milliseconds project_cache_ttl{2000};
   };
   TokenService(const TokenSigner& signer, store::ProjectStore& projects, Options opt)
       : signer_(signer), projects_(projects), opt_(std::move(opt)) {}
@@ -47,7 +50,9 @@ class TokenService {
   // {"token","access_token","expires_in","issued_at"} for the grants.
   nlohmann::ordered_json Issue(const Principal& who, const std::vector<Scope>& granted);
   // True when `token` is valid and grants `action` on repository `name` (or the catalog when
-  // type is "registry"). Errors: kUnauthorized for a bad or expired token.
+  // type is "registry"), and — as Harbor checks — was issued no earlier than the repository's
+  // project was created (a token for a deleted project does not open a new one of the same name).
+  // Errors: kUnauthorized for a bad or expired token.
   Result<bool> Permits(std::string_view token, std::string_view type, std::string_view name,
                        std::string_view action) const;
 
@@ -60,11 +65,15 @@ class TokenService {
   // Verified claims of a token (signature, issuer, audience checked), cached until `exp`.
   Result<std::shared_ptr<const nlohmann::json>> Verified(std::string_view token) const;
 
+  Result<int64_t> ProjectCreatedAt(const std::string& project) const;
+
   const TokenSigner& signer_;
   store::ProjectStore& projects_;
   Options opt_;
   mutable std::mutex mu_;
   mutable std::unordered_map<std::string, std::pair<int64_t, std::shared_ptr<const nlohmann::json>>> verified_;
+  // project name → (created_at, valid until); guarded by mu_.
+  mutable std::unordered_map<std::string, std::pair<int64_t, std::chrono::steady_clock::time_point>> created_;
 };
 
 }  // namespace berth::auth

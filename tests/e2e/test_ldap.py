@@ -149,6 +149,18 @@ def test_login_onboards_the_user(srv):
     assert current(srv, ADMIN).status_code == 200
 
 
+def test_directory_users_are_not_managed_locally(srv):
+    me = current(srv, creds("carol")).json()
+    # No local accounts in ldap_auth mode, and a directory user's password lives in the directory.
+    r = requests.post(f"{srv.url}/api/v2.0/users", auth=ADMIN,
+                      json={"username": "localguy", "email": "l@example.org", "password": "Passw0rdX"})
+    assert r.status_code == 403 and r.json()["errors"][0]["code"] == "FORBIDDEN"
+    r = requests.put(f"{srv.url}/api/v2.0/users/{me['user_id']}/password", auth=ADMIN,
+                     json={"new_password": "Passw0rdX"})
+    assert r.status_code == 403 and "directory" in r.text
+    assert current(srv, creds("carol")).status_code == 200  # nothing changed
+
+
 @pytest.mark.parametrize("username, password", [
     ("carol", "CarolPass2"),        # wrong password
     ("carol", ""),                   # empty password: never an anonymous bind

@@ -7,6 +7,9 @@
 #include "auth/password.h"
 #include "auth/token_service.h"
 #include "base/clock.h"
+
+#include <chrono>
+#include <thread>
 #include "base/fileio.h"
 #include "store/sqlite/identity_stores.h"
 #include "test_util.h"
@@ -137,6 +140,29 @@ TEST_F(AuthenticatorTest, TokensGrantTheIntersectionAndVerifyFromTheCache) {
   tampered[tampered.find('.') + 5] ^= 1;  // inside the claims: the signature no longer matches
   EXPECT_TRUE(IsErr(tokens.Permits(tampered, "repository", "team/app", "pull"), Errc::kUnauthorized));
   EXPECT_TRUE(IsErr(tokens.Permits("not.a.token", "repository", "team/app", "pull"), Errc::kUnauthorized));
+}
+
+TEST_F(AuthenticatorTest, ATokenDoesNotOpenAProjectRecreatedAfterItWasIssued) {
+  int64_t alice = AddUser("alice", "Alice12345");
+  store::ProjectRecord p;
+  p.name = "team";
+  p.owner_id = alice;
+  auto id = projects_->Create(p);
+  ASSERT_TRUE(IsOk(id));
+  auto signer = TokenSigner::LoadOrCreate(dir_.Sub("token.key"));
+  ASSERT_TRUE(IsOk(signer));
+  TokenService::Options opt;
+  opt.project_cache_ttl = std::chrono::milliseconds(0);
+  TokenService tokens(**signer, *projects_, opt);
+  auto who = *auth_->ForUser("alice");
+  std::string token = tokens.Issue(who, *tokens.Grant(who, ParseScopes("repository:team/app:pull")))["token"];
+  EXPECT_TRUE(*tokens.Permits(token, "repository", "team/app", "pull"));
+  // The project is deleted and someone creates another of the same name later.
+  ASSERT_TRUE(*projects_->Delete(*id));
+  EXPECT_FALSE(*tokens.Permits(token, "repository", "team/app", "pull")) << "no project, no access";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // creation times have 1 s resolution
+  ASSERT_TRUE(IsOk(projects_->Create(p)));
+  EXPECT_FALSE(*tokens.Permits(token, "repository", "team/app", "pull"));
 }
 
 TEST(RobotPermissions, ParsesHarborsShape) {

@@ -4,7 +4,7 @@
 #include <ctime>
 
 #include "api/v2_0/project_access.h"
-#include "api/v2_0/q_filter.h"
+#include "api/v2_0/harbor_query.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/route_table.h"
 #include "api/v2_0/security.h"
@@ -30,18 +30,17 @@ Result<int64_t> ParseTime(const std::string& s) {
 }
 
 // One exact-match string from a q term (fuzzy allowed only where `fuzzy`).
-Result<std::string> Exact(const QFilter& q, std::string_view key, bool fuzzy = false) {
-  auto it = q.find(key);
-  if (it == q.end()) return std::string();
-  const QTerm& t = it->second;
-  bool ok = t.kind == QTerm::Kind::kExact || (fuzzy && t.kind == QTerm::Kind::kFuzzy);
-  if (!ok || t.values.size() != 1) return Fail(Errc::kBadRequest, "q: " + std::string(key) + " takes a single value");
-  return t.values[0];
+Result<std::string> Exact(const std::vector<QueryTerm>& q, std::string_view key, bool fuzzy = false) {
+  const QueryTerm* t = FindTerm(q, key);
+  if (!t) return std::string();
+  bool ok = t->kind == QueryTerm::Kind::kExact || (fuzzy && t->kind == QueryTerm::Kind::kFuzzy);
+  if (!ok || t->values.size() != 1) return Fail(Errc::kBadRequest, "q: " + std::string(key) + " takes a single value");
+  return t->values[0];
 }
 
 Result<store::AuditFilter> ReadFilter(const http::Exchange& ex, bool extended) {
   store::AuditFilter f;
-  auto q = ParseQ(ex.query().Get("q").value_or(""));
+  auto q = ParseHarborQuery(ex.query().Get("q").value_or(""));
   if (!q) return std::unexpected(q.error());
   auto allowed = extended ? OnlyKeys(*q, {"event_type", "resource_type", "resource", "username", "op_time", "operation"})
                           : OnlyKeys(*q, {"operation", "resource_type", "resource", "username", "op_time"});
@@ -57,9 +56,9 @@ Result<store::AuditFilter> ReadFilter(const http::Exchange& ex, bool extended) {
   auto resource = Exact(*q, "resource", true);
   if (!resource) return std::unexpected(resource.error());
   f.resource_part = *resource;
-  if (auto it = q->find("op_time"); it != q->end()) {
-    if (it->second.kind != QTerm::Kind::kRange) return Fail(Errc::kBadRequest, "q: op_time takes a range [from~to]");
-    const auto& v = it->second.values;
+  if (const QueryTerm* t = FindTerm(*q, "op_time")) {
+    if (t->kind != QueryTerm::Kind::kRange) return Fail(Errc::kBadRequest, "q: op_time takes a range [from~to]");
+    const auto& v = t->values;
     if (!v[0].empty()) {
       auto t = ParseTime(v[0]);
       if (!t) return std::unexpected(t.error());

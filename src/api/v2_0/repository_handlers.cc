@@ -2,7 +2,7 @@
 // /projects/{p}/repositories/{repository}.
 #include "api/v2_0/artifact_access.h"
 #include "api/v2_0/artifact_handlers.h"
-#include "api/v2_0/artifact_query.h"
+#include "api/v2_0/harbor_query.h"
 #include "api/v2_0/artifact_views.h"
 #include "api/v2_0/project_access.h"
 #include "api/v2_0/render.h"

@@ -5,6 +5,7 @@
 // manages robots may never hand out permissions it does not hold itself.
 #include <charconv>
 
+#include "api/v2_0/harbor_query.h"
 #include "api/v2_0/permissions_handlers.h"
 #include "api/v2_0/project_access.h"
 #include "api/v2_0/render.h"
@@ -121,27 +122,24 @@ Result<RobotQuery> ParseRobotQuery(const http::Exchange& ex) {
   RobotQuery out;
   auto q = ex.query().Get("q");
   if (!q || q->empty()) return out;
+  auto terms = ParseHarborQuery(*q);
+  if (!terms) return std::unexpected(terms.error());
+  if (auto ok = OnlyKeys(*terms, {"Level", "ProjectID", "name"}); !ok) return std::unexpected(ok.error());
   bool level_given = false;
   std::optional<std::string> project_text;
-  size_t start = 0;
-  while (start <= q->size()) {
-    size_t comma = q->find(',', start);
-    std::string pair = q->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    start = comma == std::string::npos ? q->size() + 1 : comma + 1;
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    if (eq == std::string::npos) return Fail(Errc::kBadRequest, "invalid query: " + pair);
-    std::string key = pair.substr(0, eq), value = pair.substr(eq + 1);
-    if (key == "Level") {
+  for (const auto& t : *terms) {
+    bool fuzzy_name = t.key == "name" && t.kind == QueryTerm::Kind::kFuzzy;
+    if ((t.kind != QueryTerm::Kind::kExact && !fuzzy_name) || t.values.size() != 1)
+      return Fail(Errc::kBadRequest, "q: " + t.key + " takes a single value");
+    const std::string& value = t.values[0];
+    if (t.key == "Level") {
       if (value != "system" && value != "project") return Fail(Errc::kBadRequest, "bad request error level input");
       out.level = value;
       level_given = true;
-    } else if (key == "ProjectID") {
+    } else if (t.key == "ProjectID") {
       project_text = value;
-    } else if (key == "name") {
-      out.name_part = value.starts_with("~") ? value.substr(1) : value;
     } else {
-      return Fail(Errc::kBadRequest, "unsupported query key: " + key);
+      out.name_part = value;
     }
   }
   if (level_given && out.level == "project") {

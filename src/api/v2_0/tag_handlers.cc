@@ -2,7 +2,7 @@
 // never re-points a tag: a name already used in the repository is a conflict.
 #include "api/v2_0/artifact_access.h"
 #include "api/v2_0/artifact_handlers.h"
-#include "api/v2_0/artifact_query.h"
+#include "api/v2_0/harbor_query.h"
 #include "api/v2_0/artifact_views.h"
 #include "api/v2_0/project_access.h"
 #include "api/v2_0/render.h"

@@ -1,6 +1,8 @@
 #include <charconv>
 
 #include "api/v2_0/handlers.h"
+#include "api/v2_0/harbor_query.h"
+#include "api/v2_0/project_access.h"
 #include "api/v2_0/route_table.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/security.h"
@@ -61,9 +63,12 @@ http::Task<void> ListUsers(RestContext& ctx, http::Exchange& ex) {
   if (!page) co_return co_await SendError(ex, page.error());
   // q=username=~part (fuzzy) or q=username=part; `username` as a plain parameter works too.
   std::string part = ex.query().Get("username").value_or("");
-  if (auto q = ex.query().Get("q"); q && q->starts_with("username=")) {
-    part = q->substr(9);
-    if (part.starts_with("~")) part.erase(0, 1);
+  auto terms = ParseHarborQuery(ex.query().Get("q").value_or(""));
+  if (!terms) co_return co_await SendError(ex, terms.error());
+  if (auto ok = OnlyKeys(*terms, {"username"}); !ok) co_return co_await SendError(ex, ok.error());
+  if (const QueryTerm* t = FindTerm(*terms, "username")) {
+    if (t->values.size() != 1) co_return co_await SendError(ex, Error(Errc::kBadRequest, "q: username takes a single value"));
+    part = t->values[0];
   }
   auto list = ctx.users.List(part, page->paging());
   if (!list) co_return co_await SendError(ex, list.error());
@@ -91,6 +96,8 @@ http::Task<void> CreateUser(RestContext& ctx, http::Exchange& ex) {
   auto who = Authenticate(ctx, ex);
   if (!who) co_return co_await SendError(ex, who.error());
   if (!auth::AllowedSystem(*who, "user", "create")) co_return co_await SendError(ex, Refusal(*who));
+  if (ctx.settings && ctx.settings->LdapAuth())  // users come from the directory, as in Harbor
+    co_return co_await SendError(ex, Error(Errc::kForbidden, "users can only be created in db_auth mode"));
   auto body = co_await ReadJson(ex);
   if (!body) co_return co_await SendError(ex, body.error());
   if (!body->is_object()) co_return co_await SendError(ex, Error(Errc::kBadRequest, "the body must be a JSON object"));
@@ -108,13 +115,7 @@ http::Task<void> CreateUser(RestContext& ctx, http::Exchange& ex) {
   u.password_hash = *hash;
   auto id = ctx.users.Create(u);
   if (!id) co_return co_await SendError(ex, id.error());
-  store::AuditRecord a;
-  a.username = who->name;
-  a.resource = u.username;
-  a.resource_type = "user";
-  a.operation = "create";
-  a.event_type = "create_user";
-  (void)ctx.audit.Append(a);
+  RecordAudit(ctx, *who, 0, u.username, "user", "create");
   co_await SendCreated(ex, "/api/v2.0/users/" + std::to_string(*id));
 }
 
@@ -136,6 +137,7 @@ http::Task<void> UpdateUser(RestContext& ctx, http::Exchange& ex) {
   if (body->contains("comment")) u.comment = Field(*body, "comment");
   auto done = ctx.users.UpdateProfile(u);
   if (!done) co_return co_await SendError(ex, done.error());
+  RecordAudit(ctx, t->who, 0, u.username, "user", "update");
   co_await SendOk(ex);
 }
 
@@ -146,12 +148,15 @@ http::Task<void> DeleteUser(RestContext& ctx, http::Exchange& ex) {
   if (t->self) co_return co_await SendError(ex, Error(Errc::kForbidden, "you cannot delete yourself"));
   auto done = ctx.users.Delete(t->user.id);
   if (!done) co_return co_await SendError(ex, done.error());
+  RecordAudit(ctx, t->who, 0, t->user.username, "user", "delete");
   co_await SendOk(ex);
 }
 
 http::Task<void> ChangePassword(RestContext& ctx, http::Exchange& ex) {
   auto t = LoadTarget(ctx, ex, true);
   if (!t) co_return co_await SendError(ex, t.error());
+  if (t->user.source != "db")
+    co_return co_await SendError(ex, Error(Errc::kForbidden, "the password of a directory (LDAP) user is changed in the directory"));
   auto body = co_await ReadJson(ex);
   if (!body) co_return co_await SendError(ex, body.error());
   if (!body->is_object()) co_return co_await SendError(ex, Error(Errc::kBadRequest, "the body must be a JSON object"));
@@ -167,6 +172,7 @@ http::Task<void> ChangePassword(RestContext& ctx, http::Exchange& ex) {
   if (!hash) co_return co_await SendError(ex, hash.error());
   auto done = ctx.users.SetPassword(t->user.id, *hash);
   if (!done) co_return co_await SendError(ex, done.error());
+  RecordAudit(ctx, t->who, 0, t->user.username, "user", "update");
   co_await SendOk(ex);
 }
 
@@ -181,6 +187,7 @@ http::Task<void> SetSysadmin(RestContext& ctx, http::Exchange& ex) {
     co_return co_await SendError(ex, Error(Errc::kBadRequest, "sysadmin_flag must be a boolean"));
   auto done = ctx.users.SetSysadmin(t->user.id, flag->get<bool>());
   if (!done) co_return co_await SendError(ex, done.error());
+  RecordAudit(ctx, t->who, 0, t->user.username, "user", "update");
   co_await SendOk(ex);
 }
 

@@ -1,4 +1,6 @@
-#include "api/v2_0/artifact_query.h"
+#include "api/v2_0/harbor_query.h"
+
+#include <algorithm>
 
 namespace berth::api::v2_0 {
 namespace {
@@ -86,6 +88,7 @@ Result<std::vector<QueryTerm>> ParseHarborQuery(std::string_view q) {
     if (c == '"' || c == '\'') quote = c;
     else if (c == '[' || c == '{' || c == '(') ++depth;
     else if (c == ']' || c == '}' || c == ')') --depth;
+    else if (c == ',' && depth > 0 && i == q.size()) return Fail(Errc::kBadRequest, "unbalanced brackets in query");
     else if (c == ',' && depth <= 0) {
       auto term = Trim(q.substr(start, i - start));
       if (!term.empty()) {
@@ -98,6 +101,23 @@ Result<std::vector<QueryTerm>> ParseHarborQuery(std::string_view q) {
     }
   }
   return out;
+}
+
+Result<void> OnlyKeys(const std::vector<QueryTerm>& terms, std::initializer_list<std::string_view> allowed) {
+  for (size_t i = 0; i < terms.size(); ++i) {
+    const std::string& key = terms[i].key;
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      return Fail(Errc::kBadRequest, "q: unsupported key " + key);
+    for (size_t j = 0; j < i; ++j)
+      if (terms[j].key == key) return Fail(Errc::kBadRequest, "q: key " + key + " given twice");
+  }
+  return {};
+}
+
+const QueryTerm* FindTerm(const std::vector<QueryTerm>& terms, std::string_view key) {
+  for (const auto& t : terms)
+    if (t.key == key) return &t;
+  return nullptr;
 }
 
 Result<bool> BoolParam(const http::Exchange& ex, const char* name, bool fallback) {
