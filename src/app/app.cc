@@ -63,12 +63,13 @@ App::~App() = default;
 
 namespace {
 
-auth::Authenticator::Options AuthOptions(const Config& config) {
+auth::Authenticator::Options AuthOptions(const Config& config, const store::sqlite::Db& db) {
   auth::Authenticator::Options o;
   o.throttle.max_failures_per_account = static_cast<int>(config.auth_max_failed_logins);
   o.throttle.max_failures_per_source = static_cast<int>(config.auth_max_failed_logins_per_source);
   o.throttle.lockout = std::chrono::seconds(config.auth_lockout_seconds);
   o.cache_ttl = std::chrono::seconds(config.auth_cache_ttl_seconds);
+  o.generation = [&db] { return db.generation(); };
   return o;
 }
 
@@ -119,7 +120,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->settings = std::move(*settings);
   p->ldap = std::make_unique<auth::LdapIdentity>(*p->settings, *p->user_store, *p->group_store);
   p->authn = std::make_unique<auth::Authenticator>(*p->user_store, *p->robot_store, *p->member_store,
-                                                   *p->project_store, AuthOptions(config));
+                                                   *p->project_store, AuthOptions(config, *p->db));
   p->authn->SetExternal(p->ldap.get());
   auto signer = auth::TokenSigner::LoadOrCreate(config.data_dir + "/token.key");
   if (!signer) return std::unexpected(signer.error());

@@ -143,23 +143,49 @@ Result<Principal> Authenticator::VerifyRobot(std::string_view name, std::string_
   if (!*robot || (*robot)->disabled) return Denied();
   if ((*robot)->expires_at != -1 && (*robot)->expires_at <= NowUnixSeconds()) return Denied();
   if (!VerifyPassword((*robot)->secret_hash, secret)) return Denied();
-  Remember(key, Entry{true, (*robot)->id, (*robot)->credential_version,
-                      std::chrono::steady_clock::now() + opt_.cache_ttl});
+  Entry e{true, (*robot)->id, (*robot)->credential_version, std::chrono::steady_clock::now() + opt_.cache_ttl};
+  e.account_expires_at = (*robot)->expires_at;
+  Remember(key, e);
   return RobotPrincipal(**robot);
 }
 
 Result<Principal> Authenticator::Basic(std::string_view username, std::string_view password) {
   if (username.empty() || password.empty()) return Denied();
   std::string key = CacheKey(username, password);
+  // Read the generation before anything else: a principal computed from data newer than this
+  // number is merely invalidated early, never kept too long.
+  uint64_t gen = opt_.generation ? opt_.generation() : 0;
   std::optional<Entry> hit;
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(key);
     if (it != cache_.end()) {
-      if (it->second.expires > std::chrono::steady_clock::now()) hit = it->second;
-      else cache_.erase(it);
+      const Entry& e = it->second;
+      auto now = std::chrono::steady_clock::now();
+      if (e.expires <= now) {
+        cache_.erase(it);
+      } else if (opt_.generation && e.principal && e.generation == gen && e.principal_until > now &&
+                 (e.account_expires_at == -1 || e.account_expires_at > NowUnixSeconds())) {
+        return *e.principal;
+      } else {
+        hit = e;
+      }
     }
   }
+  auto who = BasicUncached(username, password, key, std::move(hit));
+  if (who && opt_.generation) {
+    std::lock_guard lock(mu_);
+    if (auto it = cache_.find(key); it != cache_.end()) {
+      it->second.principal = std::make_shared<const Principal>(*who);
+      it->second.generation = gen;
+      it->second.principal_until = std::chrono::steady_clock::now() + opt_.principal_ttl;
+    }
+  }
+  return who;
+}
+
+Result<Principal> Authenticator::BasicUncached(std::string_view username, std::string_view password,
+                                               const std::string& key, std::optional<Entry> hit) {
   bool robot = username.starts_with(opt_.robot_prefix);
   bool external = !robot && UsesExternal(username);
   if (hit && hit->robot == robot && hit->external == external) {
@@ -168,8 +194,11 @@ Result<Principal> Authenticator::Basic(std::string_view username, std::string_vi
       auto r = robots_.FindById(hit->id);
       if (!r) return std::unexpected(r.error());
       if (*r && (*r)->credential_version == hit->credential_version && !(*r)->disabled &&
-          ((*r)->expires_at == -1 || (*r)->expires_at > NowUnixSeconds()))
+          ((*r)->expires_at == -1 || (*r)->expires_at > NowUnixSeconds())) {
+        std::lock_guard lock(mu_);
+        if (auto it = cache_.find(key); it != cache_.end()) it->second.account_expires_at = (*r)->expires_at;
         return RobotPrincipal(**r);
+      }
     } else {
       auto u = users_.FindById(hit->id);
       if (!u) return std::unexpected(u.error());

@@ -19,6 +19,9 @@
 // Thread-safe: the cache is guarded by mu_; the throttle guards itself.
 #pragma once
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -56,6 +59,13 @@ class Authenticator {
     std::chrono::seconds cache_ttl{60};
     std::string robot_prefix = "robot$";
     LoginThrottle::Options throttle;
+    // The metadata store's write generation (bumped by every committed write). When set, a cache
+    // hit also keeps the principal it produced (roles included) and reuses it for up to
+    // principal_ttl while no write has happened since, so repeated Basic logins cost no query;
+    // a write in this process (a membership, password or robot change among them) invalidates
+    // every kept principal at once, a write by another process or node within principal_ttl.
+    std::function<uint64_t()> generation;
+    std::chrono::milliseconds principal_ttl{1000};
   };
   Authenticator(store::UserStore& users, store::RobotStore& robots, store::MemberStore& members,
                 store::ProjectStore& projects, Options opt);
@@ -86,7 +96,13 @@ class Authenticator {
     bool external = false;               // verified by external_
     bool admin_by_group = false;         // external only
     std::vector<int64_t> group_ids;      // external only
+    int64_t account_expires_at = -1;     // robots: their expiry (unix seconds), -1 never
+    std::shared_ptr<const Principal> principal;  // kept while the store's generation is unchanged
+    uint64_t generation = 0;
+    std::chrono::steady_clock::time_point principal_until;
   };
+  Result<Principal> BasicUncached(std::string_view username, std::string_view password, const std::string& key,
+                                  std::optional<Entry> hit);
   std::string CacheKey(std::string_view username, std::string_view password) const;
   Result<Principal> UserPrincipal(const store::UserRecord& user, const std::vector<int64_t>& group_ids = {},
                                   bool admin_by_group = false);

@@ -27,7 +27,7 @@ class UserStore {
   // Replaces the password hash and bumps credential_version.
   virtual Result<bool> SetPassword(int64_t id, std::string_view password_hash) = 0;
   virtual Result<bool> SetSysadmin(int64_t id, bool sysadmin) = 0;
-  // Deletes the user and their memberships. Projects they own keep their owner id.
+  // Deletes the user and their memberships; projects they own pass to the built-in admin (id 1).
   virtual Result<bool> Delete(int64_t id) = 0;
   // Users whose name contains `name_part` (all when empty), by id.
   virtual Result<Listing<UserRecord>> List(std::string_view name_part, Paging paging) = 0;

@@ -802,3 +802,13 @@ class Clients:
 def api_url(srv, path: str) -> str:
     """Absolute URL of a /api/v2.0 path on a running server."""
     return f"{srv.url}/api/v2.0{path}"
+
+
+# A write made behind the server's back (sqlite3 CLI on its database) reaches a Basic-authenticated
+# caller once the authenticator's kept principal expires (auth: principal_ttl, 1 s); in-process
+# writes take effect at once.
+EXTERNAL_WRITE_SETTLE_SECONDS = 1.2
+
+
+def settle_external_write() -> None:
+    time.sleep(EXTERNAL_WRITE_SETTLE_SECONDS)

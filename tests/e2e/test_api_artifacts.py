@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from e2e_lib import (OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, Clients, api_url, make_image, make_index,
+                     settle_external_write,
                      read_oci_layout, sha256, write_oci_layout)
 
 ADMIN = ("admin", "Harbor12345")
@@ -49,6 +50,8 @@ class Env:
         """Runs SQL against the server's live database (WAL; waits for the writer)."""
         out = subprocess.run(["sqlite3", "-cmd", ".timeout 10000", str(self.srv.data_dir / "berth.db"), statement],
                              capture_output=True, text=True, check=True)
+        if not statement.lstrip().upper().startswith("SELECT"):
+            settle_external_write()
         return out.stdout
 
     def push(self, repo, tag, img, creds=ADMIN, all_=False):

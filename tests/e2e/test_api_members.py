@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 import requests
-from e2e_lib import api_url
+from e2e_lib import api_url, settle_external_write
 
 ADMIN = ("admin", "Harbor12345")
 PASSWORD = "Passw0rdX"
@@ -113,6 +113,7 @@ def record_user_groups(srv, user_id, *group_ids):
     sql = f"DELETE FROM user_group_members WHERE user_id = {int(user_id)};" + "".join(
         f"INSERT INTO user_group_members(user_id, group_id) VALUES({int(user_id)}, {int(g)});" for g in group_ids)
     subprocess.run(["sqlite3", "-cmd", ".timeout 5000", db_path(srv), sql], check=True, capture_output=True, timeout=30)
+    settle_external_write()
 
 
 def audit_events(srv, project_id):

@@ -12,7 +12,7 @@ import time
 
 import pytest
 import requests
-from e2e_lib import api_url, make_image, unique, write_oci_layout, Registry
+from e2e_lib import api_url, make_image, settle_external_write, unique, write_oci_layout, Registry
 
 ADMIN = ("admin", "Harbor12345")
 DAY = 86400
@@ -101,9 +101,12 @@ def sql(srv, statement, args=()):
     c = sqlite3.connect(str(srv.data_dir / "berth.db"), timeout=10)
     try:
         with c:
-            return c.execute(statement, args).fetchall()
+            rows = c.execute(statement, args).fetchall()
     finally:
         c.close()
+    if not statement.lstrip().upper().startswith("SELECT"):
+        settle_external_write()
+    return rows
 
 
 def add_member(srv, project_id, user_id, role):

@@ -123,3 +123,12 @@ def test_projects_as_seen_by_plain_users(srv):
     assert requests.get(api(srv, "/projects/hanks"), auth=ivy).status_code == 200
     assert requests.delete(api(srv, "/projects/hanks"), auth=ivy).status_code == 403
     assert requests.delete(api(srv, "/projects/hanks"), auth=hank).status_code == 200
+
+
+def test_deleting_a_user_keeps_the_projects_they_own(srv):
+    uid = create_user(srv, "founder")
+    r = requests.post(api(srv, "/projects"), auth=("founder", "Passw0rdX"), json={"project_name": "founded"})
+    assert r.status_code == 201, r.text
+    assert requests.delete(api(srv, f"/users/{uid}"), auth=ADMIN).status_code == 200
+    p = requests.get(api(srv, "/projects/founded"), auth=ADMIN, headers={"X-Is-Resource-Name": "true"})
+    assert p.status_code == 200 and p.json()["owner_name"] == "admin"

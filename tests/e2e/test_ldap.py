@@ -7,7 +7,7 @@ import time
 
 import pytest
 import requests
-from e2e_lib import Berth, Clients, api_url, make_image, unique, write_oci_layout
+from e2e_lib import Berth, Clients, api_url, make_image, settle_external_write, unique, write_oci_layout
 from ldap_server import GROUPS, PASSWORDS, Slapd, group_dn, user_dn
 
 ADMIN = ("admin", "Harbor12345")
@@ -190,6 +190,7 @@ def add_group_member(srv, project_id, dn, role=2):
         gid = cur.lastrowid
         db.execute("INSERT INTO members(project_id, entity_type, entity_id, role, created_at, updated_at) "
                    "VALUES(?, 'g', ?, ?, strftime('%s','now'), strftime('%s','now'))", (project_id, gid, role))
+    settle_external_write()
     return gid
 
 

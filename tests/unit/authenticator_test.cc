@@ -8,6 +8,7 @@
 #include "auth/token_service.h"
 #include "base/clock.h"
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 #include "base/fileio.h"
@@ -206,6 +207,55 @@ TEST(Bootstrap, CreatesTheAdminOnceWithAGeneratedOrConfiguredPassword) {
   ASSERT_TRUE(IsOk(configured));
   EXPECT_FALSE(configured->generated);
   EXPECT_TRUE(VerifyPassword((**users2.FindByName("admin")).password_hash, "Harbor12345"));
+}
+
+}  // namespace
+}  // namespace berth::auth
+
+namespace berth::auth {
+namespace {
+
+TEST_F(AuthenticatorTest, PrincipalsAreKeptUntilTheStoreGenerationMoves) {
+  std::atomic<uint64_t> generation{1};
+  Authenticator::Options opt;
+  opt.generation = [&generation] { return generation.load(); };
+  opt.principal_ttl = std::chrono::hours(1);
+  Authenticator authn(*users_, *robots_, *members_, *projects_, opt);
+  int64_t alice = AddUser("alice", "Alice12345");
+  int64_t bob = AddUser("bob", "Bob1234567");
+  store::ProjectRecord p;
+  p.name = "team";
+  p.owner_id = alice;
+  int64_t team = *projects_->Create(p);
+  ProjectRef ref{team, "team", false};
+
+  ASSERT_TRUE(IsOk(authn.Basic("bob", "Bob1234567")));
+  auto before = authn.Basic("bob", "Bob1234567");  // kept principal
+  ASSERT_TRUE(IsOk(before));
+  EXPECT_FALSE(Allowed(*before, ref, "repository", "pull"));
+  store::MemberRecord m;
+  m.project_id = team;
+  m.entity_type = 'u';
+  m.entity_id = bob;
+  m.role = static_cast<int>(Role::kGuest);
+  ASSERT_TRUE(IsOk(members_->Add(m)));
+  // The counter this authenticator watches has not moved: the kept principal is served.
+  EXPECT_FALSE(Allowed(*authn.Basic("bob", "Bob1234567"), ref, "repository", "pull"));
+  ++generation;  // what every committed write does to the real store's counter
+  EXPECT_TRUE(Allowed(*authn.Basic("bob", "Bob1234567"), ref, "repository", "pull"));
+  // A wrong password never hits a kept principal.
+  EXPECT_TRUE(IsErr(authn.Basic("bob", "Bob1234568"), Errc::kUnauthorized));
+}
+
+TEST_F(AuthenticatorTest, TheRealStoreGenerationMovesWithEveryCommittedWrite) {
+  uint64_t g0 = db_->generation();
+  AddUser("carol", "Carol12345");
+  EXPECT_GT(db_->generation(), g0);
+  uint64_t g1 = db_->generation();
+  store::UserRecord dup;
+  dup.username = "carol";
+  EXPECT_FALSE(users_->Create(dup).has_value());  // rolled back: no change, no bump
+  EXPECT_EQ(db_->generation(), g1);
 }
 
 }  // namespace

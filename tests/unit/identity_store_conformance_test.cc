@@ -459,6 +459,18 @@ TEST_P(IdentityConformance, AuditLogListsNewestFirstWithFilters) {
   EXPECT_EQ(b_->audit().List(window, Paging{0, 10})->total, 2);
 }
 
+TEST_P(IdentityConformance, ProjectsOutliveTheirDeletedOwner) {
+  int64_t admin = MakeUser("admin", true);
+  ASSERT_EQ(admin, 1);
+  int64_t founder = MakeUser("founder");
+  int64_t pid = MakeProject("founded", founder);
+  ASSERT_TRUE(IsOk(b_->users().Delete(founder)));
+  auto p = b_->projects().FindById(pid);
+  ASSERT_TRUE(IsOk(p));
+  ASSERT_TRUE(p->has_value());
+  EXPECT_EQ((*p)->owner_id, admin);
+}
+
 TEST_P(IdentityConformance, AuditBatchesCommitTogetherAndFilterByType) {
   std::vector<AuditRecord> batch(3);
   for (size_t i = 0; i < batch.size(); ++i) {

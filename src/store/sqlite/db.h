@@ -3,6 +3,7 @@
 // Read() borrows a pooled read-only connection, so reads never wait for writes.
 // SQLite failures inside Read/Write callbacks are thrown as SqliteError and come back as kInternal.
 #pragma once
+#include <atomic>
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -80,14 +81,22 @@ class Db {
     try {
       writer_->Exec("BEGIN IMMEDIATE");
       auto r = f(*writer_);
-      if (r) writer_->Exec("COMMIT");
-      else writer_->Exec("ROLLBACK");
+      if (r) {
+        writer_->Exec("COMMIT");
+        generation_.fetch_add(1, std::memory_order_acq_rel);
+      } else {
+        writer_->Exec("ROLLBACK");
+      }
       return r;
     } catch (const SqliteError& e) {
       RollbackQuietly();
       return Fail(Errc::kInternal, std::string("database: ") + e.what());
     }
   }
+
+  // Counts committed Write() transactions (in this process). Caches of data derived from the
+  // store compare it to tell whether anything may have changed since they were filled.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
   // Runs f(Conn&) on a read connection (autocommit: each statement sees a consistent snapshot;
   // wrap several in BEGIN/COMMIT via ReadTx for one snapshot).
@@ -113,6 +122,7 @@ class Db {
 
   std::string path_;
   std::mutex write_mu_;
+  std::atomic<uint64_t> generation_{0};
   std::unique_ptr<Conn> writer_;  // guarded by write_mu_
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Conn>> readers_;  // guarded by pool_mu_

@@ -97,6 +97,8 @@ Result<bool> SqliteUserStore::SetSysadmin(int64_t id, bool sysadmin) {
 Result<bool> SqliteUserStore::Delete(int64_t id) {
   return db_.Write([&](Conn& c) -> Result<bool> {
     c.Prepare("DELETE FROM members WHERE entity_type = 'u' AND entity_id = ?").Bind(1, id).Run();
+    // Projects outlive their creator: ownership passes to the built-in administrator.
+    c.Prepare("UPDATE projects SET owner_id = 1 WHERE owner_id = ?1 AND ?1 <> 1").Bind(1, id).Run();
     c.Prepare("DELETE FROM users WHERE id = ?").Bind(1, id).Run();
     return c.Changes() > 0;
   });
