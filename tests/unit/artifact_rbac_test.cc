@@ -70,5 +70,18 @@ TEST(ArtifactRbac, PublicProjectsGiveEveryoneReadOnly) {
   EXPECT_TRUE(AllowedSystem(user, "label", "create"));
 }
 
+// GET /projects/{p}/repositories/{r} is guarded by repository:list (as in Harbor): the permission
+// robots are given and public projects grant. A robot holding only list must not need read.
+TEST(ArtifactRbac, ReadingOneRepositoryNeedsOnlyList) {
+  Principal robot;
+  robot.kind = Principal::Kind::kRobot;
+  robot.robot_permissions = {{"*", "repository", "list"}};
+  ProjectRef priv{7, "team", false};
+  EXPECT_TRUE(Allowed(robot, priv, "repository", "list"));
+  EXPECT_FALSE(Allowed(robot, priv, "repository", "read"));  // so the handler must not ask for read
+  Principal anon;
+  EXPECT_TRUE(Allowed(anon, ProjectRef{1, "library", true}, "repository", "list"));
+}
+
 }  // namespace
 }  // namespace berth::auth

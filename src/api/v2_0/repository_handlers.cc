@@ -66,8 +66,10 @@ http::Task<void> ListProjectRepositories(RestContext& ctx, http::Exchange& ex) {
   co_await SendRepositories(ctx, ex, f, *page);
 }
 
+// Harbor guards reading one repository with repository:list, the permission public projects give
+// everyone and robots are granted, not repository:read.
 http::Task<void> GetRepository(RestContext& ctx, http::Exchange& ex) {
-  auto scope = AuthorizeRepository(ctx, ex, "repository", "read");
+  auto scope = AuthorizeRepository(ctx, ex, "repository", "list");
   if (!scope) co_return co_await SendError(ex, scope.error());
   auto repo = ctx.artifacts.FindRepository(scope->repository);
   if (!repo) co_return co_await SendError(ex, repo.error());
