@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "auth/password.h"
+#include "oci/reference.h"
 
 namespace berth::auth {
 namespace {
@@ -11,18 +12,6 @@ using Json = nlohmann::json;
 
 constexpr int64_t kMaxDuration = 2147483646;  // Harbor: below MaxInt32
 
-bool ValidRobotName(std::string_view n) {
-  if (n.empty() || n.size() > 255) return false;
-  bool prev_sep = true;
-  for (char c : n) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    bool sep = c == '.' || c == '_' || c == '-';
-    if (!alnum && !sep) return false;
-    if (sep && prev_sep) return false;
-    prev_sep = sep;
-  }
-  return !prev_sep;
-}
 
 bool InCatalog(const std::vector<std::pair<std::string, std::string>>& catalog, const RobotAccess& a) {
   return std::find(catalog.begin(), catalog.end(), std::make_pair(a.resource, a.action)) != catalog.end();
@@ -78,7 +67,7 @@ Result<RobotSpec> ParseRobotSpec(const Json& body, RobotSpecMode mode) {
     s.name = name->get<std::string>();
   }
   // On update the name may come back in its full login form; the handler compares it.
-  if (mode == RobotSpecMode::kCreate && !ValidRobotName(s.name))
+  if (mode == RobotSpecMode::kCreate && !oci::IsValidHarborName(s.name))
     return Bad("robot name is not in lower case or contains illegal characters");
 
   auto duration = body.find("duration");

@@ -71,4 +71,17 @@ Result<Reference> ParseReference(std::string_view ref) {
   return r;
 }
 
+bool IsValidHarborName(std::string_view n) {
+  if (n.empty() || n.size() > 255) return false;
+  bool prev_sep = true;
+  for (char c : n) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    bool sep = c == '.' || c == '_' || c == '-';
+    if (!alnum && !sep) return false;
+    if (sep && prev_sep) return false;
+    prev_sep = sep;
+  }
+  return !prev_sep;
+}
+
 }  // namespace berth::oci

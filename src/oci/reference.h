@@ -17,6 +17,9 @@ inline constexpr size_t kMaxComponentLength = 128;
 // Errors: kNameInvalid with a message saying which rule failed.
 Result<void> ValidateRepositoryName(std::string_view name);
 
+// Harbor's name rule for projects and robot accounts: ^[a-z0-9]+(?:[._-][a-z0-9]+)*$, 1–255 chars.
+bool IsValidHarborName(std::string_view name);
+
 // <tag>: [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}
 bool IsValidTag(std::string_view tag);
 

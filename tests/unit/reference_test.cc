@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "oci/reference.h"
 
@@ -58,4 +59,17 @@ TEST(Reference, TagOrDigest) {
   EXPECT_EQ(badtag.error().code, Errc::kManifestInvalid);
 }
 
+}  // namespace berth::oci
+
+namespace berth::oci {
+namespace {
+
+TEST(HarborName, ProjectAndRobotNamesFollowHarborsPattern) {
+  const std::vector<std::string> good = {"a", "team", "team-a", "a.b_c-d", "0x1", std::string(255, 'a')};
+  const std::vector<std::string> bad = {"", "-a", "a-", "a--b", "a._b", "Team", "a/b", "a b", "ä", std::string(256, 'a')};
+  for (const auto& n : good) EXPECT_TRUE(IsValidHarborName(n)) << n;
+  for (const auto& n : bad) EXPECT_FALSE(IsValidHarborName(n)) << n;
+}
+
+}  // namespace
 }  // namespace berth::oci

@@ -7,6 +7,7 @@
 #include "api/v2_0/render.h"
 #include "api/v2_0/security.h"
 #include "api/v2_0/views.h"
+#include "oci/reference.h"
 
 namespace berth::api::v2_0 {
 namespace {
@@ -19,18 +20,6 @@ const std::set<std::string, std::less<>> kMetadataKeys = {
     "public", "enable_content_trust", "enable_content_trust_cosign", "prevent_vul", "severity", "auto_scan",
     "auto_sbom_generation", "reuse_sys_cve_allowlist"};
 
-bool ValidProjectName(std::string_view n) {
-  if (n.empty() || n.size() > 255) return false;
-  bool prev_sep = true;
-  for (char c : n) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    bool sep = c == '.' || c == '_' || c == '-';
-    if (!alnum && !sep) return false;
-    if (sep && prev_sep) return false;
-    prev_sep = sep;
-  }
-  return !prev_sep;
-}
 
 // Validates a metadata object and copies it into `out` (values as strings).
 Result<void> ReadMetadata(const Json& meta, std::map<std::string, std::string>& out) {
@@ -96,7 +85,7 @@ http::Task<void> CreateProject(RestContext& ctx, http::Exchange& ex) {
   if (!body->is_object()) co_return co_await SendError(ex, Error(Errc::kBadRequest, "the body must be a JSON object"));
   ProjectRecord p;
   auto name = body->find("project_name");
-  if (name == body->end() || !name->is_string() || !ValidProjectName(name->get<std::string>()))
+  if (name == body->end() || !name->is_string() || !berth::oci::IsValidHarborName(name->get<std::string>()))
     co_return co_await SendError(
         ex, Error(Errc::kBadRequest, "project_name must be 1-255 lower-case letters, digits and single . _ - between them"));
   p.name = name->get<std::string>();
