@@ -54,13 +54,15 @@ BENCH_PASSWORD = "Harbor12345"
 PROJECT = "bench"
 AUTH_HEADER = "Basic " + base64.b64encode(f"{BENCH_USER}:{BENCH_PASSWORD}".encode()).decode()
 
-WORKLOADS = ["push", "chunked", "pull", "manifest", "head", "pushes", "tags"]
+WORKLOADS = ["push", "chunked", "pull", "manifest", "head", "manifest_bearer", "head_bearer", "pushes", "tags"]
 WORKLOAD_TITLES = {
     "push": "1. Blob push, monolithic (POST, then one PUT ?digest= with the whole body)",
     "chunked": "2. Blob push, chunked (POST, 64 MiB PATCHes with Content-Range, PUT ?digest=)",
     "pull": "3. Blob pull (GET, body discarded)",
     "manifest": "4. Manifest GET by tag (wrk -t2 -c64, Accept: OCI manifest)",
     "head": "5. Blob HEAD (ab -i -k -c64)",
+    "manifest_bearer": "4b. Manifest GET by tag with a Bearer token from /service/token (wrk -t2 -c64)",
+    "head_bearer": "5b. Blob HEAD with a Bearer token from /service/token (ab -i -k -c64)",
     "pushes": "6. Concurrent small-image pushes (berth_bench_push, libcurl multi)",
     "tags": "7. tags/list of a repository with many tags",
     "rss": "8. Peak RSS (VmHWM at the end of each run)",
@@ -69,6 +71,10 @@ WORKLOAD_TITLES = {
 FSYNC_WORKLOADS = {"push", "chunked", "pushes", "tags"}
 
 LOG = sys.stderr
+
+# RESULTS.md: run.py rewrites everything above this line and keeps everything below it (the sections of
+# bench/api_bench.py and hand-written analyses of later issues).
+KEEP_MARK = "<!-- run.py keeps everything below this line when it rewrites this file -->"
 
 
 def log(msg: str) -> None:
@@ -385,7 +391,7 @@ class Server:
     """One server process on a fresh data dir."""
 
     def __init__(self, kind: str, ctx):
-        self.kind = kind  # berth | berth-fsync | registry
+        self.kind = kind  # berth | berth-fsync | berth-base | registry
         self.ctx = ctx
         self.port = free_port()
         self.on_tmpfs = ctx.data_root_for(kind) != ctx.workdir
@@ -404,11 +410,12 @@ class Server:
         if self.kind.startswith("berth"):
             env["BERTH_LOG_LEVEL"] = "warn"
             env["BERTH_ADMIN_PASSWORD"] = BENCH_PASSWORD  # creates user admin on this fresh data dir
-            if self.kind == "berth":
+            if self.kind in ("berth", "berth-base"):
                 env["BERTH_STORAGE_FSYNC"] = "false"
             else:
                 env.pop("BERTH_STORAGE_FSYNC", None)  # Berth's default: fsync on
-            cmd = [self.ctx.berth_bin, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data]
+            binary = self.ctx.base_bin if self.kind == "berth-base" else self.ctx.berth_bin
+            cmd = [binary, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data]
         else:
             cfg = os.path.join(self.dir, "config.yml")
             with open(cfg, "w") as f:
@@ -450,7 +457,8 @@ class Server:
         body = json.dumps({"project_name": name}).encode()
         st, _, b = Client(self.port, timeout=10).request("POST", "/api/v2.0/projects", body=body,
                                                          headers={"Content-Type": "application/json"})
-        expect(st, (201, 409), f"create project {name!r}", b)
+        # A baseline build from before the REST API (--base-bin) has no projects: it answers 404.
+        expect(st, (201, 409, 404) if self.kind == "berth-base" else (201, 409), f"create project {name!r}", b)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -565,12 +573,29 @@ def setup_note(state):
     return f"setup push failed {len(f)}× before succeeding: {f[0][:200]}" if f else None
 
 
-def wl_manifest(ctx, srv, state):
+def bearer_header(ctx, srv, state):
+    """Authorization value with a Bearer token for pull on PROJECT/manifest. Berth issues it through
+    GET /service/token (with Basic); the reference registry has no auth configured and ignores the
+    header, so it gets a placeholder of the same length (both servers receive equally long requests)."""
+    if "bearer" not in state:
+        cl = Client(srv.port, timeout=10)
+        st, _, b = cl.request("GET", f"/service/token?service=harbor-registry&scope=repository:{PROJECT}/manifest:pull")
+        cl.close()
+        if srv.kind.startswith("berth") and not (srv.kind == "berth-base" and st == 404):
+            expect(st, (200,), "GET /service/token", b)
+            state["bearer"] = "Bearer " + json.loads(b)["token"]
+            ctx.bearer_len = len(state["bearer"])
+        else:
+            state["bearer"] = "Bearer " + "x" * max(getattr(ctx, "bearer_len", 567) - 7, 1)
+    return state["bearer"]
+
+
+def wl_manifest(ctx, srv, state, auth=AUTH_HEADER):
     ensure_small_image(srv, state)
     url = f"{srv.base}/v2/{PROJECT}/manifest/manifests/latest"
     d = ctx.args.wrk_duration
     p = run_cmd(["wrk", "-t2", "-c64", f"-d{d}s", "--timeout", "10s", "--latency",
-                 "-H", f"Accept: {MANIFEST_TYPE}", "-H", f"Authorization: {AUTH_HEADER}", url], timeout=d + 60)
+                 "-H", f"Accept: {MANIFEST_TYPE}", "-H", f"Authorization: {auth}", url], timeout=d + 60)
     r = parse_wrk(p.stdout)
     r["note"] = setup_note(state)
     if r["non2xx"] or r["socket_errors"]:
@@ -578,13 +603,13 @@ def wl_manifest(ctx, srv, state):
     return r
 
 
-def wl_head(ctx, srv, state):
+def wl_head(ctx, srv, state, auth=AUTH_HEADER):
     ld, _ = ensure_small_image(srv, state)
     url = f"{srv.base}/v2/{PROJECT}/manifest/blobs/{ld}"
     d = ctx.args.head_duration
     # -t before -n: -t implies -n 50000, a later -n raises the cap so the time limit governs.
     p = run_cmd(["ab", "-q", "-i", "-k", "-r", "-c64", "-t", str(d), "-n", "5000000", "-s", "10",
-                 "-H", f"Authorization: {AUTH_HEADER}", url],
+                 "-H", f"Authorization: {auth}", url],
                 timeout=d + 60, check=False)
     try:
         r = parse_ab(p.stdout)
@@ -649,8 +674,17 @@ def wl_tags(ctx, srv, state):
     return res
 
 
+def wl_manifest_bearer(ctx, srv, state):
+    return wl_manifest(ctx, srv, state, auth=bearer_header(ctx, srv, state))
+
+
+def wl_head_bearer(ctx, srv, state):
+    return wl_head(ctx, srv, state, auth=bearer_header(ctx, srv, state))
+
+
 WORKLOAD_FUNCS = {"push": wl_push, "chunked": wl_chunked, "pull": wl_pull, "manifest": wl_manifest,
-                  "head": wl_head, "pushes": wl_pushes, "tags": wl_tags}
+                  "head": wl_head, "manifest_bearer": wl_manifest_bearer, "head_bearer": wl_head_bearer,
+                  "pushes": wl_pushes, "tags": wl_tags}
 
 
 def one_run(ctx, kind, rnd):
@@ -696,7 +730,7 @@ def summarize(w, m):
         return ""
     if w in ("push", "chunked", "pull"):
         return f"{m['mbps']:.0f} MB/s"
-    if w in ("manifest", "head"):
+    if w in ("manifest", "head", "manifest_bearer", "head_bearer"):
         return f"{m['rps']:.0f} req/s p99 {m.get('p99_ms', float('nan')):.1f} ms"
     if w == "pushes":
         return f"{m.get('wall_s') or 0:.2f} s ({m.get('per_s') or 0:.0f}/s)"
@@ -826,6 +860,10 @@ def build_tables(ctx, runs, limits):
                      ("p50_ms", "p50 ms", 2, False, "", None)],
         "head": [("rps", "req/s", 0, True, "≥ 15,000 req/s", lambda v: v >= 15000),
                  ("p99_ms", "p99 ms (ab, whole ms)", 0, False, "< 10 ms", lambda v: v < 10)],
+    }
+    spec["manifest_bearer"] = spec["manifest"]
+    spec["head_bearer"] = spec["head"]
+    spec |= {
         "pushes": [("wall_s", f"wall s for {ctx.args.pushes}", 2, False,
                     "< 1.5 s" if ctx.args.pushes == 200 else "", (lambda v: v < 1.5) if ctx.args.pushes == 200 else None),
                    ("per_s", "pushes/s", 0, True, "", None),
@@ -835,7 +873,7 @@ def build_tables(ctx, runs, limits):
                  ("list_first_ms", "first list GET, ms", 1, False, "", None)],
         "rss": [("peak_mib", "peak RSS MiB", 1, False, "≤ 64 MiB", lambda v: v <= 64)],
     }
-    kinds_berth = [k for k in ("berth", "berth-fsync") if k in ctx.kinds]
+    kinds_berth = [k for k in ("berth", "berth-fsync", "berth-base") if k in ctx.kinds]
     for w in ctx.workloads + ["rss"]:
         lines.append(f"### {WORKLOAD_TITLES[w]}")
         lines.append("")
@@ -855,7 +893,8 @@ def build_tables(ctx, runs, limits):
                 ratio = "—"
                 if b and reg and median(reg):
                     ratio = f"{median(b) / median(reg):.2f}×"
-                variant = {"berth": "fsync off", "berth-fsync": "fsync on (default)", None: "not run"}[kb]
+                variant = {"berth": "fsync off", "berth-fsync": "fsync on (default)",
+                           "berth-base": "baseline build, fsync off", None: "not run"}[kb]
                 if kb == "berth-fsync" and w == "rss":
                     variant = "fsync on, push workloads only"
                 is_target = kb == "berth" and pred is not None
@@ -874,7 +913,7 @@ def build_tables(ctx, runs, limits):
             extra.append(f"Monolithic POST ?digest= answered 202 (client fell back to PUT ?digest=): "
                          f"registry {fmt(median(fb))} of {2 * ctx.args.pushes} blobs, "
                          f"Berth {fmt(median(bfb))} of {2 * ctx.args.pushes}.")
-        if w == "head":
+        if w in ("head", "head_bearer"):
             ka = collect(runs, "berth", w, "keepalive")
             kr = collect(runs, "registry", w, "keepalive")
             rq = collect(runs, "berth", w, "requests")
@@ -903,6 +942,10 @@ def render(ctx, runs, limits, started, elapsed):
              f"Command: `{' '.join(['bench/run.py'] + sys.argv[1:])}`.")
     L.append("")
     L.append(f"- Berth: `{ctx.berth_bin}` {ctx.berth_info}" if ctx.berth_bin else "- Berth: not run")
+    if ctx.base_bin:
+        L.append(f"- Baseline Berth (`berth-base`): `{ctx.base_bin}` {ctx.base_info}; runs like Berth with fsync off; "
+                 "when it has no REST API or token service it gets no project and the Bearer workloads send it "
+                 "a placeholder token (it does not check credentials)")
     L.append(f"- Reference: `{ctx.registry_bin}` ({ctx.registry_version})")
     n_runs = {k: sum(1 for r in runs if r["kind"] == k) for k in ctx.kinds}
     L.append(f"- Rounds: {ctx.rounds_done} of {a.rounds} requested"
@@ -993,6 +1036,9 @@ def render(ctx, runs, limits, started, elapsed):
              "-H 'Authorization: Basic ...'` on "
              f"`/v2/{PROJECT}/manifest/manifests/latest`.")
     L.append("5. `ab -i -k -r -c64 -t DURATION -H 'Authorization: Basic ...'` on the small layer blob of that image.")
+    L.append("4b, 5b. As 4 and 5 with `Authorization: Bearer <token>`: Berth's token comes from "
+             f"`GET /service/token?service=harbor-registry&scope=repository:{PROJECT}/manifest:pull` (with Basic, "
+             "untimed); the registry, which has no auth configured, gets a placeholder of the same length.")
     L.append("6. `berth_bench_push push` (bench/tools/push_client.cc): all pushes in flight at once over "
              "libcurl multi handles with keep-alive; per push: layer and config via `POST ?digest=` with the "
              "body (a 202 answer is followed by the `PUT <Location>?digest=` the OCI spec prescribes), then "
@@ -1064,12 +1110,20 @@ class Ctx:
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true",
-                   help="~3 min smoke: 1 round, 256 MiB blobs, 5 s wrk/ab, 2,000 tags")
+                   help="~3 min smoke: 1 round, 256 MiB blobs, 5 s wrk/ab, 2,000 tags (and api_bench --quick)")
+    p.add_argument("--suites", default="v2,api",
+                   help="v2: this side-by-side /v2 benchmark; api: bench/api_bench.py (Berth's REST API on a "
+                        "seeded registry, Berth only); default both")
+    p.add_argument("--api-args", default="",
+                   help="extra arguments for bench/api_bench.py, one string (e.g. '--scale 0.1 --reps 1')")
     p.add_argument("--rounds", type=int, help="rounds of A B (C C) B A (default 3, quick 1)")
     p.add_argument("--workloads", default=",".join(WORKLOADS),
                    help=f"comma list from {','.join(WORKLOADS)} (default all); peak RSS is always reported")
     p.add_argument("--servers", default="berth,registry,berth-fsync",
-                   help="comma list from berth (fsync off), registry, berth-fsync (default all three)")
+                   help="comma list from berth (fsync off), registry, berth-fsync (default all three), and "
+                        "berth-base (a baseline Berth binary, --base-bin, fsync off: regression checks)")
+    p.add_argument("--base-bin", help="berth binary of an earlier commit for --servers ...,berth-base")
+    p.add_argument("--base-label", default="", help="how to name the baseline in the report (e.g. its commit)")
     p.add_argument("--blob-mib", type=int, help="blob size for workloads 1-3 (default 1024, quick 256)")
     p.add_argument("--chunk-mib", type=int, default=64)
     p.add_argument("--wrk-duration", type=int, help="seconds (default 10, quick 5)")
@@ -1114,6 +1168,22 @@ def parse_args(argv):
 
 def main(argv):
     a = parse_args(argv)
+    suites = [x.strip() for x in a.suites.split(",") if x.strip()]
+    if not suites or any(x not in ("v2", "api") for x in suites):
+        sys.exit(f"--suites takes v2, api or both, not {a.suites!r}")
+    rc = 0
+    if "v2" in suites:
+        rc = main_v2(a, argv)
+    if "api" in suites and "berth" in a.servers.split(","):
+        import shlex
+        import api_bench
+        api_argv = shlex.split(a.api_args) + (["--quick"] if a.quick else [])
+        log(f"bench/api_bench.py {' '.join(api_argv)}")
+        rc = api_bench.main(api_argv) or rc
+    return rc
+
+
+def main_v2(a, argv):
     ctx = Ctx()
     ctx.args = a
     ctx.rounds_done = 0
@@ -1122,14 +1192,14 @@ def main(argv):
     ctx.workloads = [w.strip() for w in a.workloads.split(",") if w.strip()]
     bad = [w for w in ctx.workloads if w not in WORKLOADS]
     ctx.kinds = [k.strip() for k in a.servers.split(",") if k.strip()]
-    badk = [k for k in ctx.kinds if k not in ("berth", "registry", "berth-fsync")]
+    badk = [k for k in ctx.kinds if k not in ("berth", "registry", "berth-fsync", "berth-base")]
     if bad or badk or not ctx.workloads or not ctx.kinds:
         sys.exit(f"unknown workloads {bad} or servers {badk}")
     if "berth-fsync" in ctx.kinds and not FSYNC_WORKLOADS.intersection(ctx.workloads):
         ctx.kinds.remove("berth-fsync")
     # Order within a round: A B [C C] B A.
     first = [k for k in ("berth", "registry") if k in ctx.kinds]
-    mid = ["berth-fsync"] * 2 if "berth-fsync" in ctx.kinds else []
+    mid = [k for k in ("berth-fsync", "berth-base") if k in ctx.kinds for _ in (0, 1)]
     ctx.order = first + list(reversed(first)) if not mid else first + mid + list(reversed(first))
     if len(first) == 0:
         ctx.order = mid
@@ -1149,6 +1219,16 @@ def main(argv):
                 ctx.berth_info += f", tree at commit {rev}"
         except (OSError, subprocess.TimeoutExpired):
             pass
+    ctx.base_bin = None
+    ctx.base_info = ""
+    if "berth-base" in ctx.kinds:
+        if not a.base_bin or not os.access(a.base_bin, os.X_OK):
+            sys.exit("--servers berth-base needs --base-bin PATH (an executable berth built from an earlier commit)")
+        ctx.base_bin = os.path.abspath(a.base_bin)
+        st = os.stat(ctx.base_bin)
+        ctx.base_info = f"(built {datetime.datetime.fromtimestamp(st.st_mtime):%Y-%m-%d %H:%M})"
+        if a.base_label:
+            ctx.base_info += f", {a.base_label}"
     ctx.registry_bin = shutil.which("docker-registry") or "/usr/bin/docker-registry"
     try:
         ctx.registry_version = run_cmd([ctx.registry_bin, "--version"], timeout=10).stdout.strip()
@@ -1239,8 +1319,16 @@ def main(argv):
     md = render(ctx, runs, limits, started, elapsed)
     print(md)
     os.makedirs(os.path.dirname(os.path.abspath(a.results)), exist_ok=True)
+    kept = ""
+    try:
+        with open(a.results) as f:
+            old = f.read()
+        if KEEP_MARK in old:
+            kept = "\n" + KEEP_MARK + old.split(KEEP_MARK, 1)[1]
+    except OSError:
+        pass
     with open(a.results, "w") as f:
-        f.write(md)
+        f.write(md.rstrip() + "\n" + kept)
     raw = os.path.join(OUT_DIR, f"results-{started:%Y%m%d-%H%M%S}.json")
     with open(raw, "w") as f:
         json.dump({"args": vars(a), "limits": limits, "runs": runs, "machine": ctx.machine}, f, indent=1)

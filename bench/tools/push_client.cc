@@ -7,6 +7,13 @@
 //         an OCI image manifest by tag. Pushes run concurrently on one curl multi handle per
 //         thread; connections are kept alive and reused.
 //   tags  Pushes one small image, then PUTs its manifest under --count tags (the timed part).
+//   seed  Fills --projects existing projects (PREFIX000, PREFIX001, ...) with --repos repositories
+//         each (PREFIXppp/repoRRR), --artifacts distinct image manifests per repository and --tags
+//         tags per manifest (vA.T), as Harbor's performance suite does. One tiny layer is pushed
+//         once and cross-repository mounted (POST ?mount=&from=) into every other repository; each
+//         artifact gets its own config blob (so digests differ), uploaded with POST ?digest=, and
+//         its manifest is PUT once per tag. Each repository is one sequential job; --concurrency
+//         repositories are in flight at once. Progress goes to stderr every 5 s.
 //
 // --user USER:PASSWORD sends HTTP Basic credentials on every request (Berth requires them on /v2;
 // a registry without auth ignores the header).
@@ -49,6 +56,11 @@ struct Options {
   int layer_size = 4096;
   long timeout_s = 120;
   unsigned seed = 0;
+  // seed mode
+  std::string project_prefix = "perf";
+  int projects = 100;
+  int artifacts = 10;
+  int tags = 5;
 };
 
 std::string Sha256Hex(const std::string& data) {
@@ -390,14 +402,302 @@ double RunThreaded(std::vector<Job>& jobs, const Options& opt, Stats& stats) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// ---------------------------------------------------------------------------------------------
+// seed mode
+
+std::string Pad3(int n) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%03d", n);
+  return buf;
+}
+
+Blob g_seed_layer;        // the one layer every seeded image shares
+std::string g_layer_src;  // the repository it was pushed into first (mount source)
+
+// One repository: mount the layer, then per artifact upload its config and PUT its manifest under
+// each of its tags. Derives from Job so that Arm() and the libcurl callbacks serve it unchanged.
+struct SeedJob : Job {
+  enum Step { kMount, kLayerPut, kConfigPost, kConfigPut, kManifest, kDone };
+  std::string repo;
+  Step seed_step = kMount;
+  int artifact = 0;
+  int tag = 0;
+  Blob config;
+  std::string manifest;
+};
+
+void MakeArtifact(SeedJob& job) {
+  job.config.data = std::string(R"({"architecture":"amd64","os":"linux","config":{"Labels":{"berth.bench":")") +
+                    job.repo + "@" + std::to_string(job.artifact) +
+                    R"("}},"rootfs":{"type":"layers","diff_ids":[")" + g_seed_layer.digest +
+                    R"("]},"history":[{"created_by":"berth bench seed"}]})";
+  job.config.digest = Sha256Hex(job.config.data);
+  job.manifest = std::string(R"({"schemaVersion":2,"mediaType":")") + kManifestType + R"(","config":{"mediaType":")" +
+                 kConfigType + R"(","digest":")" + job.config.digest + R"(","size":)" +
+                 std::to_string(job.config.data.size()) + R"(},"layers":[{"mediaType":")" + kLayerType +
+                 R"(","digest":")" + g_seed_layer.digest + R"(","size":)" +
+                 std::to_string(g_seed_layer.data.size()) + "}]}";
+}
+
+const std::string kEmpty;
+
+// Sets job.req for job.seed_step; false when the repository is done.
+bool PlanSeed(SeedJob& job) {
+  const std::string base = g_base + "/v2/" + job.repo;
+  switch (job.seed_step) {
+    case SeedJob::kMount:
+      job.req = {"POST", base + "/blobs/uploads/?mount=" + g_seed_layer.digest + "&from=" + g_layer_src, &kEmpty,
+                 "application/octet-stream"};
+      return true;
+    case SeedJob::kLayerPut:
+      job.req = {"PUT", WithDigest(Absolute(job.location), g_seed_layer.digest), &g_seed_layer.data,
+                 "application/octet-stream"};
+      return true;
+    case SeedJob::kConfigPost:
+      job.req = {"POST", WithDigest(base + "/blobs/uploads/", job.config.digest), &job.config.data,
+                 "application/octet-stream"};
+      return true;
+    case SeedJob::kConfigPut:
+      job.req = {"PUT", WithDigest(Absolute(job.location), job.config.digest), &job.config.data,
+                 "application/octet-stream"};
+      return true;
+    case SeedJob::kManifest:
+      job.req = {"PUT", base + "/manifests/v" + std::to_string(job.artifact) + "." + std::to_string(job.tag),
+                 &job.manifest, kManifestType};
+      return true;
+    case SeedJob::kDone:
+      return false;
+  }
+  return false;
+}
+
+struct SeedStats {
+  std::atomic<long> requests{0}, repos_done{0}, manifests{0}, tags{0}, mount_201{0}, post_201{0},
+      post_202_put{0}, failures{0};
+  std::mutex mu;
+  std::vector<std::string> errors;
+};
+
+// Advances a job after a response with `status`; false (and an error recorded) on failure.
+bool AdvanceSeed(SeedJob& job, long status, const Options& opt, SeedStats& st) {
+  using S = SeedJob;
+  auto start_artifact = [&] {
+    MakeArtifact(job);
+    job.tag = 0;
+    job.seed_step = S::kConfigPost;
+  };
+  switch (job.seed_step) {
+    case S::kMount:
+      if (status == 201) {
+        ++st.mount_201;
+        start_artifact();
+        return true;
+      }
+      if (status == 202 && !job.location.empty()) {  // mount refused: upload it instead
+        job.seed_step = S::kLayerPut;
+        return true;
+      }
+      return false;
+    case S::kLayerPut:
+      if (status != 201) return false;
+      start_artifact();
+      return true;
+    case S::kConfigPost:
+      if (status == 201) {
+        ++st.post_201;
+        job.seed_step = S::kManifest;
+        return true;
+      }
+      if (status == 202 && !job.location.empty()) {
+        ++st.post_202_put;
+        job.seed_step = S::kConfigPut;
+        return true;
+      }
+      return false;
+    case S::kConfigPut:
+      if (status != 201) return false;
+      job.seed_step = S::kManifest;
+      return true;
+    case S::kManifest:
+      if (status != 201 && status != 200) return false;
+      ++st.tags;
+      if (job.tag == 0) ++st.manifests;
+      if (++job.tag < opt.tags) return true;
+      if (++job.artifact < opt.artifacts) {
+        start_artifact();
+        return true;
+      }
+      job.seed_step = S::kDone;
+      return true;
+    case S::kDone:
+      break;
+  }
+  return false;
+}
+
+// Runs the repositories in `jobs` with at most `concurrency` in flight on one multi handle.
+void RunSeedJobs(std::vector<SeedJob>& jobs, int concurrency, const Options& opt, SeedStats& st, bool reporter,
+                 Clock::time_point t0, size_t total_repos) {
+  CURLM* multi = curl_multi_init();
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(concurrency));
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(concurrency));
+  std::vector<CURL*> idle;
+  for (int i = 0; i < concurrency; ++i) idle.push_back(curl_easy_init());
+  size_t next = 0;
+  int in_flight = 0;
+  auto last_report = Clock::now();
+
+  auto launch = [&](SeedJob& job) {
+    if (PlanSeed(job)) {
+      Arm(job, opt.timeout_s);
+      curl_multi_add_handle(multi, job.easy);
+      return true;
+    }
+    return false;
+  };
+  auto release = [&](SeedJob& job) {
+    idle.push_back(job.easy);
+    job.easy = nullptr;
+    if (job.headers) curl_slist_free_all(job.headers);
+    job.headers = nullptr;
+    job.config = {};
+    job.manifest.clear();
+    --in_flight;
+  };
+  auto start_next = [&] {
+    while (next < jobs.size() && in_flight < concurrency) {
+      SeedJob& job = jobs[next++];
+      job.easy = idle.back();
+      idle.pop_back();
+      ++in_flight;
+      launch(job);
+    }
+  };
+
+  start_next();
+  while (in_flight > 0) {
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int msgs = 0;
+    while (CURLMsg* m = curl_multi_info_read(multi, &msgs)) {
+      if (m->msg != CURLMSG_DONE) continue;
+      Job* base = nullptr;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&base));
+      SeedJob& job = *static_cast<SeedJob*>(base);
+      curl_multi_remove_handle(multi, m->easy_handle);
+      ++st.requests;
+      long status = 0;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+      bool ok = m->data.result == CURLE_OK && AdvanceSeed(job, status, opt, st);
+      if (!ok) {
+        ++st.failures;
+        std::lock_guard<std::mutex> lock(st.mu);
+        if (st.errors.size() < 5)
+          st.errors.push_back(job.req.method + " " + job.req.url + " -> " + std::to_string(status) + " " +
+                              (m->data.result == CURLE_OK ? "" : curl_easy_strerror(m->data.result)) + " " +
+                              job.resp_body.substr(0, 200));
+        release(job);
+      } else if (!launch(job)) {
+        ++st.repos_done;
+        release(job);
+      }
+      start_next();
+    }
+    if (reporter && Clock::now() - last_report > std::chrono::seconds(5)) {
+      last_report = Clock::now();
+      double s = std::chrono::duration<double>(last_report - t0).count();
+      std::fprintf(stderr, "seed: %.0f s, %ld/%zu repositories, %ld manifests, %ld tags, %.0f req/s\n", s,
+                   st.repos_done.load(), total_repos, st.manifests.load(), st.tags.load(), st.requests.load() / s);
+    }
+    if (in_flight > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  }
+  for (CURL* e : idle) curl_easy_cleanup(e);
+  curl_multi_cleanup(multi);
+}
+
+// Pushes the shared layer into the first repository (one blocking request), then seeds everything.
+int RunSeed(const Options& opt) {
+  std::mt19937_64 rng(opt.seed ? opt.seed : 42);
+  g_seed_layer.data.resize(static_cast<size_t>(std::max(64, opt.layer_size)));
+  for (size_t i = 0; i < g_seed_layer.data.size(); i += 8) {
+    uint64_t v = rng();
+    std::memcpy(&g_seed_layer.data[i], &v, std::min<size_t>(8, g_seed_layer.data.size() - i));
+  }
+  g_seed_layer.digest = Sha256Hex(g_seed_layer.data);
+  g_layer_src = opt.project_prefix + Pad3(0) + "/repo" + Pad3(0);
+
+  std::vector<SeedJob> all;
+  all.reserve(static_cast<size_t>(opt.projects) * opt.repos);
+  // Repository-major across projects (p0/r0, p1/r0, ...), so concurrent jobs hit different projects.
+  for (int r = 0; r < opt.repos; ++r)
+    for (int p = 0; p < opt.projects; ++p) {
+      SeedJob j;
+      j.repo = opt.project_prefix + Pad3(p) + "/repo" + Pad3(r);
+      all.push_back(std::move(j));
+    }
+
+  SeedStats st;
+  auto t0 = Clock::now();
+  {  // the layer, uploaded once (monolithic POST; 202 falls back to PUT), before anything mounts it
+    CURL* e = curl_easy_init();
+    Job j;
+    j.easy = e;
+    j.req = {"POST", WithDigest(g_base + "/v2/" + g_layer_src + "/blobs/uploads/", g_seed_layer.digest),
+             &g_seed_layer.data, "application/octet-stream"};
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      Arm(j, opt.timeout_s);
+      CURLcode rc = curl_easy_perform(e);
+      long status = 0;
+      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+      ++st.requests;
+      if (rc == CURLE_OK && status == 201) break;
+      if (rc == CURLE_OK && status == 202 && attempt == 0 && !j.location.empty()) {
+        j.req = {"PUT", WithDigest(Absolute(j.location), g_seed_layer.digest), &g_seed_layer.data,
+                 "application/octet-stream"};
+        continue;
+      }
+      std::string err = j.req.method + " " + j.req.url + " -> " + std::to_string(status) + " " + j.resp_body;
+      std::fprintf(stderr, "seed: layer upload failed: %s\n", err.c_str());
+      std::printf("{\"mode\":\"seed\",\"ok\":0,\"failures\":1,\"errors\":[\"%s\"]}\n", JsonEscape(err).c_str());
+      return 1;
+    }
+    if (j.headers) curl_slist_free_all(j.headers);
+    curl_easy_cleanup(e);
+  }
+
+  int threads = std::max(1, std::min(opt.threads, static_cast<int>(all.size())));
+  std::vector<std::vector<SeedJob>> parts(threads);
+  for (size_t i = 0; i < all.size(); ++i) parts[i % threads].push_back(std::move(all[i]));
+  int per_thread = std::max(1, opt.concurrency / threads);
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t)
+    ts.emplace_back([&, t] { RunSeedJobs(parts[t], per_thread, opt, st, t == 0, t0, all.size()); });
+  for (auto& t : ts) t.join();
+  double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+
+  std::printf(
+      "{\"mode\":\"seed\",\"projects\":%d,\"repositories\":%zu,\"repositories_done\":%ld,\"manifests\":%ld,"
+      "\"tags\":%ld,\"failures\":%ld,\"requests\":%ld,\"wall_s\":%.3f,\"requests_per_s\":%.1f,\"mount_201\":%ld,"
+      "\"post_201\":%ld,\"post_202_put\":%ld,\"threads\":%d,\"concurrency\":%d,\"errors\":[",
+      opt.projects, all.size(), st.repos_done.load(), st.manifests.load(), st.tags.load(), st.failures.load(),
+      st.requests.load(), wall, st.requests.load() / (wall > 0 ? wall : 1), st.mount_201.load(), st.post_201.load(),
+      st.post_202_put.load(), threads, opt.concurrency);
+  for (size_t i = 0; i < st.errors.size(); ++i) std::printf("%s\"%s\"", i ? "," : "", JsonEscape(st.errors[i]).c_str());
+  std::printf("]}\n");
+  for (auto& e : st.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
+  return st.failures ? 1 : 0;
+}
+
 void Usage() {
   std::fprintf(stderr,
-               "usage: berth_bench_push push|tags --url URL [--count N] [--concurrency N] [--threads N]\n"
+               "usage: berth_bench_push push|tags|seed --url URL [--count N] [--concurrency N] [--threads N]\n"
                "         [--repos N] [--prefix REPO] [--repo REPO] [--layer-size BYTES] [--timeout S] [--seed N]\n"
-               "         [--user USER:PASSWORD]\n"
+               "         [--user USER:PASSWORD] [--projects N] [--artifacts N] [--tags N] [--project-prefix P]\n"
                "  push: --count small images (layer + config + manifest), --concurrency in flight, spread over\n"
                "        --repos repositories named PREFIX-K.\n"
-               "  tags: one image into --repo, then its manifest PUT under --count tags.\n");
+               "  tags: one image into --repo, then its manifest PUT under --count tags.\n"
+               "  seed: --projects existing projects Pnnn, each with --repos repositories Pnnn/repoRRR holding\n"
+               "        --artifacts images with --tags tags vA.T each (P = --project-prefix, default perf).\n");
 }
 
 }  // namespace
@@ -429,12 +729,18 @@ int main(int argc, char** argv) {
     else if (a == "--timeout") opt.timeout_s = std::stol(val());
     else if (a == "--seed") opt.seed = static_cast<unsigned>(std::stoul(val()));
     else if (a == "--user") opt.user = val();
+    else if (a == "--projects") opt.projects = std::stoi(val());
+    else if (a == "--artifacts") opt.artifacts = std::stoi(val());
+    else if (a == "--tags") opt.tags = std::stoi(val());
+    else if (a == "--project-prefix") opt.project_prefix = val();
     else {
       Usage();
       return 2;
     }
   }
-  if ((opt.mode != "push" && opt.mode != "tags") || opt.count < 1 || opt.concurrency < 1) {
+  if ((opt.mode != "push" && opt.mode != "tags" && opt.mode != "seed") || opt.count < 1 || opt.concurrency < 1 ||
+      opt.projects < 1 || opt.projects > 1000 || opt.repos < 1 || opt.repos > 1000 || opt.artifacts < 1 ||
+      opt.tags < 1) {
     Usage();
     return 2;
   }
@@ -448,6 +754,11 @@ int main(int argc, char** argv) {
     g_auth = "Authorization: Basic " + Base64(opt.user);
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (opt.mode == "seed") {
+    int rc = RunSeed(opt);
+    curl_global_cleanup();
+    return rc;
+  }
 
   unsigned seed = opt.seed ? opt.seed : static_cast<unsigned>(Clock::now().time_since_epoch().count());
   std::mt19937_64 rng(seed);
