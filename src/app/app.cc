@@ -8,6 +8,7 @@
 #include "audit/audit_writer.h"
 #include "auth/bootstrap.h"
 #include "auth/ldap_identity.h"
+#include "auth/project_lookup.h"
 #include "auth/system_config.h"
 #include "registry/pull_recorder.h"
 #include "store/sqlite/artifact_stores.h"
@@ -38,6 +39,7 @@ struct App::Parts {
   std::unique_ptr<store::sqlite::SqliteRobotStore> robot_store;
   std::unique_ptr<store::sqlite::SqliteMemberStore> member_store;
   std::unique_ptr<store::sqlite::SqliteProjectStore> project_store;
+  std::unique_ptr<auth::ProjectLookup> project_lookup;  // cached reads for authorization
   std::unique_ptr<store::sqlite::SqliteAuditStore> audit_store;
   std::unique_ptr<store::sqlite::SqliteSessionStore> session_store;
   std::unique_ptr<auth::SessionService> sessions;
@@ -125,12 +127,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   auto signer = auth::TokenSigner::LoadOrCreate(config.data_dir + "/token.key");
   if (!signer) return std::unexpected(signer.error());
   p->signer = std::move(*signer);
-  p->tokens = std::make_unique<auth::TokenService>(*p->signer, *p->project_store, auth::TokenService::Options{});
+  p->project_lookup = std::make_unique<auth::ProjectLookup>(*p->project_store, [db = p->db.get()] { return db->generation(); });
+  p->tokens = std::make_unique<auth::TokenService>(*p->signer, *p->project_lookup, auth::TokenService::Options{});
 
   api::oci::OciLimits limits;
   limits.max_manifest_bytes = static_cast<size_t>(config.http_max_manifest_bytes);
   p->oci = std::make_unique<api::oci::OciContext>(api::oci::OciContext{
-      *p->uploads, *p->blobs, *p->manifests, *p->listing, *p->authn, *p->tokens, *p->project_store, *p->audit_writer,
+      *p->uploads, *p->blobs, *p->manifests, *p->listing, *p->authn, *p->tokens, *p->project_lookup, *p->audit_writer,
       limits});
   p->oci->pulls = p->pulls.get();
   api::oci::RegisterRoutes(p->router, *p->oci);

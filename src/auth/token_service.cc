@@ -146,19 +146,10 @@ Result<bool> TokenService::Permits(std::string_view token, std::string_view type
 }
 
 Result<int64_t> TokenService::ProjectCreatedAt(const std::string& project) const {
-  auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = created_.find(project); it != created_.end() && it->second.second > now) return it->second.first;
-  }
   auto found = projects_.FindByName(project);
   if (!found) return std::unexpected(found.error());
   // A missing project: no token can be good for it (a push there fails on the project anyway).
-  int64_t at = *found ? (*found)->created_at : INT64_MAX;
-  std::lock_guard lock(mu_);
-  if (created_.size() >= 10000) created_.clear();
-  created_[project] = {at, now + opt_.project_cache_ttl};
-  return at;
+  return *found ? (*found)->created_at : INT64_MAX;
 }
 
 Result<std::string> TokenService::Subject(std::string_view token) const {

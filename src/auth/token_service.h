@@ -18,7 +18,7 @@
 #include "auth/rbac.h"
 #include "auth/token_signer.h"
 #include "base/error.h"
-#include "store/identity_store.h"
+#include "auth/project_lookup.h"
 
 namespace berth::auth {
 
@@ -38,10 +38,9 @@ class TokenService {
     std::string service = "harbor-registry";
     int64_t lifetime_seconds = 30 * 60;
     int64_t leeway_seconds = 60;
-    // How long a project's creation time is reused when checking a token's iat against it.
-    std::chrono::milliseconds project_cache_ttl{2000};
   };
-  TokenService(const TokenSigner& signer, store::ProjectStore& projects, Options opt)
+  // Projects are read through `projects` (cached: see project_lookup.h).
+  TokenService(const TokenSigner& signer, ProjectLookup& projects, Options opt)
       : signer_(signer), projects_(projects), opt_(std::move(opt)) {}
 
   // Grants each requested action the principal holds (pull, push, delete, scanner-pull on
@@ -68,12 +67,10 @@ class TokenService {
   Result<int64_t> ProjectCreatedAt(const std::string& project) const;
 
   const TokenSigner& signer_;
-  store::ProjectStore& projects_;
+  ProjectLookup& projects_;
   Options opt_;
   mutable std::mutex mu_;
   mutable std::unordered_map<std::string, std::pair<int64_t, std::shared_ptr<const nlohmann::json>>> verified_;
-  // project name → (created_at, valid until); guarded by mu_.
-  mutable std::unordered_map<std::string, std::pair<int64_t, std::chrono::steady_clock::time_point>> created_;
 };
 
 }  // namespace berth::auth

@@ -7,6 +7,7 @@
 // Every method is thread-safe and atomic. Names passed in are already validated. Missing things
 // are nullopt / false rather than errors, so callers choose the 404.
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,6 +97,9 @@ class ArtifactStore {
   // (optionally "-"), default "-push_time".
   virtual Result<Listing<TagRecord>> ListTags(int64_t artifact_id, std::string_view name_part, std::string_view sort,
                                               Paging paging) = 0;
+  // The tags of each artifact of a page, in one query: artifact id → its tags, newest push
+  // first (ListTags' default order). Artifacts without tags are absent.
+  virtual Result<std::map<int64_t, std::vector<TagRecord>>> TagsOf(const std::vector<int64_t>& artifact_ids) = 0;
   // Adds a tag to the artifact. kConflict when the repository already has a tag of that name;
   // false when the artifact no longer exists.
   virtual Result<bool> CreateTag(int64_t artifact_id, std::string_view name) = 0;
@@ -130,8 +134,9 @@ class LabelStore {
   virtual Result<bool> Attach(int64_t artifact_id, int64_t label_id) = 0;
   // false when it was not attached.
   virtual Result<bool> Detach(int64_t artifact_id, int64_t label_id) = 0;
-  // In attachment order.
-  virtual Result<std::vector<LabelRecord>> LabelsOf(int64_t artifact_id) = 0;
+  // The labels of each artifact of a page, in one query: artifact id → its labels in attachment
+  // order. Artifacts without labels are absent.
+  virtual Result<std::map<int64_t, std::vector<LabelRecord>>> LabelsOf(const std::vector<int64_t>& artifact_ids) = 0;
 };
 
 }  // namespace berth::store

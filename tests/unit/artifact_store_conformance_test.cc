@@ -3,6 +3,8 @@
 // checks the artifact view of the same rows — and that blob reference counts stay exact after
 // copies and repository deletes. Each backend is one ArtifactFactory.
 #include <gtest/gtest.h>
+
+#include <set>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -393,6 +395,20 @@ TEST_P(ArtifactConformance, TagsGetIdsConflictAndBelongToOneArtifact) {
   ASSERT_EQ(moved->total, 1);
   EXPECT_EQ(moved->items[0].id, v1_id);
 
+  // Tags of a page in one call, newest push first; untagged artifacts are absent.
+  auto three = PutImage("team/app", "three");
+  auto page = art().TagsOf({a1.id, a2.id, Find("team/app", three.digest).id});
+  ASSERT_TRUE(IsOk(page));
+  ASSERT_EQ(page->size(), 2u);
+  ASSERT_EQ(page->at(a1.id).size(), 1u);
+  EXPECT_EQ(page->at(a1.id)[0].name, "extra");
+  ASSERT_EQ(page->at(a2.id).size(), 2u);
+  const auto& t2 = page->at(a2.id);
+  EXPECT_EQ((std::set<std::string>{t2[0].name, t2[1].name}), (std::set<std::string>{"v1", "v2"}));
+  EXPECT_TRUE(t2[0].pushed_at > t2[1].pushed_at || (t2[0].pushed_at == t2[1].pushed_at && t2[0].id > t2[1].id))
+      << "newest push first";
+  EXPECT_EQ(page->at(a2.id)[0].artifact_id, a2.id);
+
   EXPECT_FALSE(*art().DeleteTag(a1.id, "v2"));  // not this artifact's tag
   EXPECT_TRUE(*art().DeleteTag(a2.id, "v2"));
   EXPECT_FALSE(*art().DeleteTag(a2.id, "v2"));
@@ -583,9 +599,14 @@ TEST_P(ArtifactConformance, LabelsAreUniquePerScopeAndAttachToArtifacts) {
   EXPECT_TRUE(IsErr(labels.Attach(a, *g), Errc::kConflict));
   EXPECT_FALSE(*labels.Attach(a, 999999));
   EXPECT_FALSE(*labels.Attach(999999, *g));
-  auto on = labels.LabelsOf(a);
-  ASSERT_EQ(on->size(), 2u);
-  EXPECT_EQ((*on)[0].id, *g);
+  auto on = labels.LabelsOf({a, a2, 999999});
+  ASSERT_TRUE(IsOk(on));
+  ASSERT_EQ(on->size(), 2u) << "artifacts without labels are absent";
+  ASSERT_EQ(on->at(a).size(), 2u);
+  EXPECT_EQ(on->at(a)[0].id, *g) << "attachment order";
+  EXPECT_EQ(on->at(a)[1].id, *p);
+  ASSERT_EQ(on->at(a2).size(), 1u);
+  EXPECT_TRUE(labels.LabelsOf({})->empty());
 
   ArtifactFilter both;
   both.label_ids = {*g, *p};
@@ -600,7 +621,7 @@ TEST_P(ArtifactConformance, LabelsAreUniquePerScopeAndAttachToArtifacts) {
   ASSERT_TRUE(*b_->manifests().Delete("team/app", img2.digest));
   EXPECT_TRUE(*labels.Delete(*g));
   EXPECT_FALSE(*labels.Delete(*g));
-  EXPECT_TRUE(labels.LabelsOf(a)->empty());
+  EXPECT_TRUE(labels.LabelsOf({a})->empty());
   // Project labels go with their project.
   ASSERT_TRUE(*art().DeleteRepository("team/app"));
   ASSERT_TRUE(IsOk(b_->projects().Delete(team_)));

@@ -117,7 +117,8 @@ TEST_F(AuthenticatorTest, TokensGrantTheIntersectionAndVerifyFromTheCache) {
   ASSERT_TRUE(IsOk(projects_->Create(p)));
   auto signer = TokenSigner::LoadOrCreate(dir_.Sub("token.key"));
   ASSERT_TRUE(IsOk(signer));
-  TokenService tokens(**signer, *projects_, TokenService::Options{});
+  ProjectLookup lookup(*projects_, [this] { return db_->generation(); });
+  TokenService tokens(**signer, lookup, TokenService::Options{});
 
   auto scopes = ParseScopes("repository:team/app:pull,push repository:open/x:pull,push,delete registry:catalog:* bad");
   ASSERT_EQ(scopes.size(), 3u);
@@ -152,9 +153,9 @@ TEST_F(AuthenticatorTest, ATokenDoesNotOpenAProjectRecreatedAfterItWasIssued) {
   ASSERT_TRUE(IsOk(id));
   auto signer = TokenSigner::LoadOrCreate(dir_.Sub("token.key"));
   ASSERT_TRUE(IsOk(signer));
-  TokenService::Options opt;
-  opt.project_cache_ttl = std::chrono::milliseconds(0);
-  TokenService tokens(**signer, *projects_, opt);
+  // Cached project reads, dropped on every committed write (as the app wires it).
+  ProjectLookup lookup(*projects_, [this] { return db_->generation(); }, std::chrono::hours(1));
+  TokenService tokens(**signer, lookup, TokenService::Options{});
   auto who = *auth_->ForUser("alice");
   std::string token = tokens.Issue(who, *tokens.Grant(who, ParseScopes("repository:team/app:pull")))["token"];
   EXPECT_TRUE(*tokens.Permits(token, "repository", "team/app", "pull"));

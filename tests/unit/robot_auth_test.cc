@@ -38,7 +38,8 @@ class RobotAuthTest : public ::testing::Test {
     team_ = AddProject("team");
     other_ = AddProject("other");
     signer_ = std::move(*TokenSigner::LoadOrCreate(dir_.Sub("token.key")));
-    tokens_ = std::make_unique<TokenService>(*signer_, *projects_, TokenService::Options{});
+    lookup_ = std::make_unique<ProjectLookup>(*projects_, [this] { return db_->generation(); });
+    tokens_ = std::make_unique<TokenService>(*signer_, *lookup_, TokenService::Options{});
   }
   int64_t AddProject(const std::string& name) {
     store::ProjectRecord p;
@@ -69,6 +70,7 @@ class RobotAuthTest : public ::testing::Test {
   std::unique_ptr<store::sqlite::SqliteProjectStore> projects_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<TokenSigner> signer_;
+  std::unique_ptr<ProjectLookup> lookup_;
   std::unique_ptr<TokenService> tokens_;
   int64_t owner_ = 0, team_ = 0, other_ = 0;
 };

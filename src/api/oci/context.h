@@ -10,13 +10,11 @@
 
 namespace berth::auth {
 class Authenticator;
+class ProjectLookup;
 class TokenService;
 }  // namespace berth::auth
 namespace berth::registry {
 class PullRecorder;
-}
-namespace berth::store {
-class ProjectStore;
 }
 namespace berth::audit {
 class AuditWriter;
@@ -37,7 +35,7 @@ struct OciContext {
   // Who may do what on /v2 (see gate.h).
   auth::Authenticator& authn;
   auth::TokenService& tokens;
-  store::ProjectStore& projects;
+  auth::ProjectLookup& projects;  // cached project reads for authorization
   audit::AuditWriter& audit;  // pushes, pulls and deletes of artifacts
   OciLimits limits;
   // Counts manifest GETs for Harbor's pull_count / pull_time; null = not recorded.

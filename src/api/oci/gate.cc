@@ -7,7 +7,7 @@
 #include "auth/token_service.h"
 #include "auth/basic_credentials.h"
 #include "oci/reference.h"
-#include "store/identity_store.h"
+#include "auth/project_lookup.h"
 
 namespace berth::api::oci {
 namespace {

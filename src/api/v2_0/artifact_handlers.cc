@@ -136,9 +136,11 @@ http::Task<void> ListArtifacts(RestContext& ctx, http::Exchange& ex) {
   if (!*repo) co_return co_await SendError(ex, Error(Errc::kNotFound, "repository " + scope->repository + " not found"));
   auto list = ctx.artifacts.ListArtifacts(scope->repository, f, page->paging());
   if (!list) co_return co_await SendError(ex, list.error());
+  auto rel = LoadRelations(ctx, list->items, opt);
+  if (!rel) co_return co_await SendError(ex, rel.error());
   Json items = Json::array();
   for (const auto& a : list->items) {
-    auto j = ArtifactJson(ctx, a, scope->project.name, opt);
+    auto j = ArtifactJson(ctx, a, scope->project.name, opt, *rel);
     if (!j) co_return co_await SendError(ex, j.error());
     items.push_back(std::move(*j));
   }
@@ -157,7 +159,9 @@ http::Task<void> GetArtifact(RestContext& ctx, http::Exchange& ex) {
   opt.with_label = *with_label;
   auto artifact = LoadArtifact(ctx, *scope, ex.Param("reference"));
   if (!artifact) co_return co_await SendError(ex, artifact.error());
-  auto body = ArtifactJson(ctx, *artifact, scope->project.name, opt);
+  auto rel = LoadRelations(ctx, {*artifact}, opt);
+  if (!rel) co_return co_await SendError(ex, rel.error());
+  auto body = ArtifactJson(ctx, *artifact, scope->project.name, opt, *rel);
   if (!body) co_return co_await SendError(ex, body.error());
   co_await SendJson(ex, 200, *body);
 }

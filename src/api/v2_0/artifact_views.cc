@@ -33,13 +33,17 @@ const std::vector<TypeRow>& TypeTable() {
 constexpr int64_t kMaxConfigBytes = 1 << 20;
 
 // architecture, os, created, author and config of an image's config blob; {} for anything else
-// or when the blob cannot be read.
+// or when the blob cannot be read. Read once per config digest (see ConfigAttrsCache).
 Json ExtraAttrs(RestContext& ctx, const store::ArtifactRecord& a, const Json& manifest) {
   Json out = Json::object();
+  auto digest = ImageConfigDigest(a, manifest);
+  if (!digest) return out;
+  if (auto hit = ctx.config_attrs->Get(digest->str())) return std::move(*hit);
   auto config = ReadImageConfig(ctx, a, manifest);
-  if (!config) return out;
+  if (!config) return out;  // not remembered: the blob may become readable
   for (const char* key : {"architecture", "author", "config", "created", "os"})
     if (auto it = config->find(key); it != config->end()) out[key] = *it;
+  ctx.config_attrs->Put(digest->str(), out);
   return out;
 }
 
@@ -52,12 +56,18 @@ Json AdditionLink(const std::string& href) {
 
 }  // namespace
 
-std::optional<Json> ReadImageConfig(RestContext& ctx, const store::ArtifactRecord& a, const Json& manifest) {
+std::optional<Digest> ImageConfigDigest(const store::ArtifactRecord& a, const Json& manifest) {
   if (!oci::media::IsImage(a.manifest_media_type) || ArtifactTypeOf(a.media_type) != "IMAGE") return std::nullopt;
   auto cfg = manifest.find("config");
   if (cfg == manifest.end() || !cfg->is_object() || !cfg->contains("digest") || !(*cfg)["digest"].is_string())
     return std::nullopt;
   auto digest = Digest::Parse((*cfg)["digest"].get<std::string>());
+  if (!digest) return std::nullopt;
+  return *digest;
+}
+
+std::optional<Json> ReadImageConfig(RestContext& ctx, const store::ArtifactRecord& a, const Json& manifest) {
+  auto digest = ImageConfigDigest(a, manifest);
   if (!digest) return std::nullopt;
   auto reader = ctx.blobs.Open(a.repository_name, *digest);
   if (!reader || (*reader)->size() > kMaxConfigBytes) return std::nullopt;
@@ -145,8 +155,27 @@ Json LabelJson(const store::LabelRecord& l) {
   return j;
 }
 
+Result<ArtifactRelations> LoadRelations(RestContext& ctx, const std::vector<store::ArtifactRecord>& artifacts,
+                                        ArtifactViewOptions opt) {
+  ArtifactRelations rel;
+  std::vector<int64_t> ids;
+  ids.reserve(artifacts.size());
+  for (const auto& a : artifacts) ids.push_back(a.id);
+  if (opt.with_tag) {
+    auto tags = ctx.artifacts.TagsOf(ids);
+    if (!tags) return std::unexpected(tags.error());
+    rel.tags = std::move(*tags);
+  }
+  if (opt.with_label) {
+    auto labels = ctx.labels.LabelsOf(ids);
+    if (!labels) return std::unexpected(labels.error());
+    rel.labels = std::move(*labels);
+  }
+  return rel;
+}
+
 Result<Json> ArtifactJson(RestContext& ctx, const store::ArtifactRecord& a, const std::string& project_name,
-                          ArtifactViewOptions opt) {
+                          ArtifactViewOptions opt, const ArtifactRelations& rel) {
   Json manifest = Json::parse(a.content, nullptr, false);
   if (!manifest.is_object()) manifest = Json::object();
   std::string type = ArtifactTypeOf(a.media_type);
@@ -197,18 +226,16 @@ Result<Json> ArtifactJson(RestContext& ctx, const store::ArtifactRecord& a, cons
 
   Json tags = nullptr;
   if (opt.with_tag) {
-    auto list = ctx.artifacts.ListTags(a.id, "", "", store::Paging{0, 100000});
-    if (!list) return std::unexpected(list.error());
     tags = Json::array();
-    for (const auto& t : list->items) tags.push_back(TagJson(t));
+    if (auto it = rel.tags.find(a.id); it != rel.tags.end())
+      for (const auto& t : it->second) tags.push_back(TagJson(t));
   }
   j["tags"] = std::move(tags);
   Json labels = nullptr;
   if (opt.with_label) {
-    auto list = ctx.labels.LabelsOf(a.id);
-    if (!list) return std::unexpected(list.error());
     labels = Json::array();
-    for (const auto& l : *list) labels.push_back(LabelJson(l));
+    if (auto it = rel.labels.find(a.id); it != rel.labels.end())
+      for (const auto& l : it->second) labels.push_back(LabelJson(l));
   }
   j["labels"] = std::move(labels);
   j["accessories"] = nullptr;

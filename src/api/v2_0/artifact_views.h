@@ -1,6 +1,7 @@
 // JSON views of repositories, artifacts, tags and labels in Harbor's shapes, and the artifact type
 // (IMAGE, CHART, ...) derived from media types. Stateless; thread-safe.
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,8 @@ Json RepositoryJson(const store::RepositoryRecord& r);
 Json TagJson(const store::TagRecord& t);
 Json LabelJson(const store::LabelRecord& l);
 
+// The config digest of an image manifest (`manifest` = its parsed bytes); nullopt otherwise.
+std::optional<Digest> ImageConfigDigest(const store::ArtifactRecord& a, const Json& manifest);
 // The image config blob of an image manifest (`manifest` = its parsed bytes), when it is an
 // image, readable and at most 1 MiB; nullopt otherwise.
 std::optional<Json> ReadImageConfig(RestContext& ctx, const store::ArtifactRecord& a, const Json& manifest);
@@ -36,9 +39,16 @@ struct ArtifactViewOptions {
   bool with_tag = true;
   bool with_label = false;
 };
-// The full artifact; reads tags, labels, index children and (for images) the config blob for
-// extra_attrs. Store failures become kInternal.
+// The tags and labels of a page of artifacts, one query each (as `opt` asks for them).
+struct ArtifactRelations {
+  std::map<int64_t, std::vector<store::TagRecord>> tags;
+  std::map<int64_t, std::vector<store::LabelRecord>> labels;
+};
+Result<ArtifactRelations> LoadRelations(RestContext& ctx, const std::vector<store::ArtifactRecord>& artifacts,
+                                        ArtifactViewOptions opt);
+// The full artifact with its tags and labels from `rel`; reads index children and (for images,
+// once per config digest) the config blob for extra_attrs. Store failures become kInternal.
 Result<Json> ArtifactJson(RestContext& ctx, const store::ArtifactRecord& a, const std::string& project_name,
-                          ArtifactViewOptions opt);
+                          ArtifactViewOptions opt, const ArtifactRelations& rel);
 
 }  // namespace berth::api::v2_0

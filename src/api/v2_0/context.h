@@ -2,8 +2,10 @@
 // system settings and the LDAP identity source. Borrowed references and pointers; the composition
 // root (app/) owns everything and sets the pointers before serving. Thread-safe as its parts are.
 #pragma once
+#include <memory>
 #include <string>
 
+#include "api/v2_0/config_attrs_cache.h"
 #include "auth/authenticator.h"
 #include "auth/session_service.h"
 #include "auth/ldap_identity.h"
@@ -28,6 +30,8 @@ struct RestContext {
   store::ArtifactStore& artifacts;
   store::LabelStore& labels;
   registry::BlobService& blobs;
+  // extra_attrs of image configs already read (owned here; shared by all requests).
+  std::shared_ptr<ConfigAttrsCache> config_attrs = std::make_shared<ConfigAttrsCache>();
   // Set after construction by the composition root.
   auth::SystemConfig* settings = nullptr;  // GET/PUT /configurations; never null once serving
   auth::LdapIdentity* ldap = nullptr;      // /ldap/*; never null once serving

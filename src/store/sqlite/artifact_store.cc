@@ -17,6 +17,12 @@ std::string IdList(const std::vector<int64_t>& ids) {
   return out;
 }
 
+std::string JsonIdArray(const std::vector<int64_t>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "]";
+}
+
 namespace {
 
 // ---- repositories ----
@@ -289,6 +295,24 @@ Result<Listing<TagRecord>> SqliteArtifactStore::ListTags(int64_t artifact_id, st
   return db_.Read([&](Conn& c) -> Result<Listing<TagRecord>> {
     auto bind = [&](Stmt& s) { s.Bind(1, artifact_id).Bind(2, name_part); };
     return CountAndPage<TagRecord>(c, count_sql, **page_sql, 3, paging, bind, RowToTag);
+  });
+}
+
+Result<std::map<int64_t, std::vector<TagRecord>>> SqliteArtifactStore::TagsOf(const std::vector<int64_t>& artifact_ids) {
+  static const std::string sql = std::string(kTagSelect) +
+                                 "WHERE t.manifest_id IN (SELECT value FROM json_each(?1)) "
+                                 "ORDER BY t.manifest_id, t.pushed_at DESC, t.id DESC";
+  std::map<int64_t, std::vector<TagRecord>> out;
+  if (artifact_ids.empty()) return out;
+  std::string ids = JsonIdArray(artifact_ids);
+  return db_.Read([&](Conn& c) -> Result<std::map<int64_t, std::vector<TagRecord>>> {
+    auto s = c.Prepare(sql.c_str());
+    s.Bind(1, ids);
+    while (s.Step()) {
+      TagRecord t = RowToTag(s);
+      out[t.artifact_id].push_back(std::move(t));
+    }
+    return out;
   });
 }
 

@@ -22,6 +22,7 @@ class SqliteArtifactStore final : public ArtifactStore {
   Result<bool> DeleteArtifact(std::string_view repository, const Digest& digest) override;
   Result<std::vector<ChildRecord>> Children(int64_t artifact_id) override;
   Result<std::optional<int64_t>> Copy(std::string_view from, const Digest& digest, std::string_view to) override;
+  Result<std::map<int64_t, std::vector<TagRecord>>> TagsOf(const std::vector<int64_t>& artifact_ids) override;
   Result<Listing<TagRecord>> ListTags(int64_t artifact_id, std::string_view name_part, std::string_view sort,
                                       Paging paging) override;
   Result<bool> CreateTag(int64_t artifact_id, std::string_view name) override;
@@ -43,7 +44,7 @@ class SqliteLabelStore final : public LabelStore {
   Result<Listing<LabelRecord>> List(const LabelFilter& filter, Paging paging) override;
   Result<bool> Attach(int64_t artifact_id, int64_t label_id) override;
   Result<bool> Detach(int64_t artifact_id, int64_t label_id) override;
-  Result<std::vector<LabelRecord>> LabelsOf(int64_t artifact_id) override;
+  Result<std::map<int64_t, std::vector<LabelRecord>>> LabelsOf(const std::vector<int64_t>& artifact_ids) override;
 
  private:
   Db& db_;
@@ -51,5 +52,7 @@ class SqliteLabelStore final : public LabelStore {
 
 // ",1,2,3," — id lists are matched with instr() so that one prepared statement serves any list.
 std::string IdList(const std::vector<int64_t>& ids);
+// "[1,2,3]": ids for `IN (SELECT value FROM json_each(?))`, which looks each one up by index.
+std::string JsonIdArray(const std::vector<int64_t>& ids);
 
 }  // namespace berth::store::sqlite

@@ -7,6 +7,7 @@ namespace {
 
 constexpr const char* kLabelColumns =
     "SELECT l.id, l.name, l.description, l.color, l.scope, COALESCE(l.project_id, 0), l.created_at, l.updated_at ";
+constexpr int kLabelColumnCount = 8;
 
 LabelRecord RowToLabel(const Stmt& s) {
   LabelRecord l;
@@ -132,15 +133,19 @@ Result<bool> SqliteLabelStore::Detach(int64_t artifact_id, int64_t label_id) {
   });
 }
 
-Result<std::vector<LabelRecord>> SqliteLabelStore::LabelsOf(int64_t artifact_id) {
+Result<std::map<int64_t, std::vector<LabelRecord>>> SqliteLabelStore::LabelsOf(
+    const std::vector<int64_t>& artifact_ids) {
   static const std::string sql = std::string(kLabelColumns) +
-                                 "FROM artifact_labels al JOIN labels l ON l.id = al.label_id "
-                                 "WHERE al.manifest_id = ? ORDER BY al.created_at, l.id";
-  return db_.Read([&](Conn& c) -> Result<std::vector<LabelRecord>> {
+                                 ", al.manifest_id FROM artifact_labels al JOIN labels l ON l.id = al.label_id "
+                                 "WHERE al.manifest_id IN (SELECT value FROM json_each(?1)) "
+                                 "ORDER BY al.manifest_id, al.created_at, l.id";
+  std::map<int64_t, std::vector<LabelRecord>> out;
+  if (artifact_ids.empty()) return out;
+  std::string ids = JsonIdArray(artifact_ids);
+  return db_.Read([&](Conn& c) -> Result<std::map<int64_t, std::vector<LabelRecord>>> {
     auto s = c.Prepare(sql.c_str());
-    s.Bind(1, artifact_id);
-    std::vector<LabelRecord> out;
-    while (s.Step()) out.push_back(RowToLabel(s));
+    s.Bind(1, ids);
+    while (s.Step()) out[s.Int(kLabelColumnCount)].push_back(RowToLabel(s));
     return out;
   });
 }

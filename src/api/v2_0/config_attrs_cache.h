@@ -1,0 +1,33 @@
+// ConfigAttrsCache: the extra_attrs of image artifacts (architecture, os, created, author,
+// config), keyed by the digest of their config blob. A config is content-addressed, so an entry
+// never goes stale; the map is bounded and drops the least recently used entry when full.
+// Thread-safe: guarded by mu_.
+#pragma once
+#include <cstddef>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "api/v2_0/render.h"
+
+namespace berth::api::v2_0 {
+
+class ConfigAttrsCache {
+ public:
+  explicit ConfigAttrsCache(size_t capacity = 4096) : capacity_(capacity) {}
+
+  std::optional<Json> Get(const std::string& config_digest);
+  void Put(const std::string& config_digest, Json attrs);
+
+ private:
+  using Order = std::list<std::pair<std::string, Json>>;  // most recently used first
+  size_t capacity_;
+  std::mutex mu_;
+  Order order_;                                                // guarded by mu_
+  std::unordered_map<std::string, Order::iterator> index_;     // guarded by mu_
+};
+
+}  // namespace berth::api::v2_0
