@@ -6,22 +6,11 @@
 
 #include "base/clock.h"
 #include "store/sqlite/artifact_stores.h"
+#include "store/sqlite/id_lists.h"
 #include "store/sqlite/paging.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace berth::store::sqlite {
-
-std::string IdList(const std::vector<int64_t>& ids) {
-  std::string out = ",";
-  for (auto id : ids) out += std::to_string(id) + ",";
-  return out;
-}
-
-std::string JsonIdArray(const std::vector<int64_t>& ids) {
-  std::string out = "[";
-  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
-  return out + "]";
-}
 
 namespace {
 

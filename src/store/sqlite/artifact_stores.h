@@ -51,8 +51,5 @@ class SqliteLabelStore final : public LabelStore {
 };
 
 // ",1,2,3," — id lists are matched with instr() so that one prepared statement serves any list.
-std::string IdList(const std::vector<int64_t>& ids);
-// "[1,2,3]": ids for `IN (SELECT value FROM json_each(?))`, which looks each one up by index.
-std::string JsonIdArray(const std::vector<int64_t>& ids);
 
 }  // namespace berth::store::sqlite

@@ -1,5 +1,6 @@
 #include "base/clock.h"
 #include "store/sqlite/artifact_stores.h"
+#include "store/sqlite/id_lists.h"
 #include "store/sqlite/paging.h"
 
 namespace berth::store::sqlite {

@@ -1,4 +1,5 @@
 #include "base/clock.h"
+#include "store/sqlite/id_lists.h"
 #include "store/sqlite/identity_stores.h"
 #include "store/sqlite/paging.h"
 
@@ -24,11 +25,22 @@ ProjectRecord RowToProject(const Stmt& s) {
   return p;
 }
 
-void LoadMetadata(Conn& c, ProjectRecord& p) {
-  auto s = c.Prepare("SELECT name, value FROM project_metadata WHERE project_id = ? ORDER BY name");
-  s.Bind(1, p.id);
-  while (s.Step()) p.metadata[s.Text(0)] = s.Text(1);
-  p.metadata["public"] = p.is_public ? "true" : "false";
+// Fills the metadata of every project of a page with one statement.
+void LoadMetadata(Conn& c, std::vector<ProjectRecord>& projects) {
+  if (projects.empty()) return;
+  std::map<int64_t, ProjectRecord*> by_id;
+  std::vector<int64_t> ids;
+  for (auto& p : projects) {
+    by_id[p.id] = &p;
+    ids.push_back(p.id);
+  }
+  std::string list = JsonIdArray(ids);
+  auto s = c.Prepare("SELECT project_id, name, value FROM project_metadata "
+                     "WHERE project_id IN (SELECT value FROM json_each(?1))");
+  s.Bind(1, list);
+  while (s.Step())
+    if (auto it = by_id.find(s.Int(0)); it != by_id.end()) it->second->metadata[s.Text(1)] = s.Text(2);
+  for (auto& p : projects) p.metadata["public"] = p.is_public ? "true" : "false";
 }
 
 void SaveMetadata(Conn& c, int64_t id, const std::map<std::string, std::string>& metadata) {
@@ -48,9 +60,9 @@ std::optional<ProjectRecord> FindWhere(Conn& c, const char* sql, auto bind) {
   auto s = c.Prepare(sql);
   bind(s);
   if (!s.Step()) return std::nullopt;
-  ProjectRecord p = RowToProject(s);
-  LoadMetadata(c, p);
-  return p;
+  std::vector<ProjectRecord> one{RowToProject(s)};
+  LoadMetadata(c, one);
+  return std::move(one.front());
 }
 
 }  // namespace
@@ -138,7 +150,7 @@ Result<Listing<ProjectRecord>> SqliteProjectStore::List(const ProjectFilter& f, 
       s.Bind(1, f.name_part).Bind(2, pub).Bind(3, int64_t{restrict}).Bind(4, viewer).Bind(5, groups);
     };
     auto out = CountAndPage<ProjectRecord>(c, count_sql, list_sql, 6, paging, bind, RowToProject);
-    for (auto& p : out.items) LoadMetadata(c, p);
+    LoadMetadata(c, out.items);
     return out;
   });
 }
