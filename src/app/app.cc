@@ -47,6 +47,7 @@ struct App::Parts {
   std::unique_ptr<auth::SessionService> sessions;
   std::unique_ptr<audit::AuditWriter> audit_writer;  // after the stores: drained before they go
   std::unique_ptr<store::sqlite::SqliteSettingsStore> settings_store;
+  std::unique_ptr<auth::SecretBox> secret_box;  // seals secret settings; outlives settings
   std::unique_ptr<auth::SystemConfig> settings;
   std::unique_ptr<auth::LdapIdentity> ldap;
   std::unique_ptr<store::sqlite::SqliteArtifactStore> artifact_store;
@@ -129,7 +130,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (admin->generated)  // shown once, on the console only; the file keeps it (mode 0600)
     std::cout << "berth: created user admin; its generated password is in " << admin->password_file << std::endl;
   p->settings_store = std::make_unique<store::sqlite::SqliteSettingsStore>(*p->db);
-  auto settings = auth::SystemConfig::Load(*p->settings_store);
+  auto secret_box = auth::SecretBox::LoadOrCreate(config.data_dir + "/secret.key");
+  if (!secret_box) return std::unexpected(secret_box.error());
+  p->secret_box = std::move(*secret_box);
+  auto settings = auth::SystemConfig::Load(*p->settings_store, *p->secret_box);
   if (!settings) return std::unexpected(settings.error());
   p->settings = std::move(*settings);
   p->ldap = std::make_unique<auth::LdapIdentity>(*p->settings, *p->user_store, *p->group_store);
