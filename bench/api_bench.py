@@ -32,16 +32,15 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run as v2bench  # noqa: E402  (the /v2 harness: HTTP client, wrk parsing, machine helpers)
 from run import BenchError, Client, expect, loadavg, background_busy, median, log  # noqa: E402
+from server_proc import ServerProcess, build_info  # noqa: E402
 
 BENCH_DIR = v2bench.BENCH_DIR
 REPO_ROOT = v2bench.REPO_ROOT
@@ -95,63 +94,25 @@ class Shape:
 # the server
 
 
-class BerthServer:
-    """One Berth process (fsync off) on a data dir that may already hold a seeded registry."""
+class BerthServer(ServerProcess):
+    """One Berth process (fsync off) on a data dir that may already hold a seeded registry
+    (process handling in server_proc.ServerProcess)."""
 
     def __init__(self, berth_bin, data_dir, log_path):
+        super().__init__("berth", v2bench.free_port(), log_path)
         self.bin = berth_bin
         self.data = data_dir
-        self.log_path = log_path
-        self.port = v2bench.free_port()
-        self.proc = None
 
     def start(self):
         env = dict(os.environ)
         env.update({"BERTH_LOG_LEVEL": "warn", "BERTH_ADMIN_PASSWORD": v2bench.BENCH_PASSWORD,
                     "BERTH_STORAGE_FSYNC": "false"})
-        self.logf = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([self.bin, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir",
-                                      self.data], stdout=self.logf, stderr=subprocess.STDOUT, env=env,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError(f"berth exited with {self.proc.returncode} at startup: {self.log_tail()}")
-            try:
-                st, _, _ = Client(self.port, timeout=2).request("GET", "/v2/")
-                if st == 200:
-                    return
-            except (OSError, ConnectionError):
-                pass
-            except Exception:  # http.client errors while the listener comes up
-                pass
-            time.sleep(0.05)
-        raise BenchError(f"berth not ready after 60 s: {self.log_tail()}")
-
-    def cpu_seconds(self):
-        return v2bench.proc_cpu_seconds(self.proc.pid)
-
-    def peak_rss_mib(self):
-        kib = v2bench.proc_status_kib(self.proc.pid, "VmHWM")
-        return kib / 1024 if kib is not None else None
-
-    def log_tail(self, n=800):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()[-n:].decode(errors="replace")
-        except OSError:
-            return ""
+        self.launch([self.bin, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data], env,
+                    append_log=True)
+        self.wait_ready(AUTH, timeout=60)
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-        if getattr(self, "logf", None):
-            self.logf.close()
+        super().stop(timeout=30)
 
 
 # --------------------------------------------------------------------------------------------
@@ -530,14 +491,7 @@ def main(argv):
     ctx.berth_bin = os.path.abspath(os.environ.get("BERTH_BIN", os.path.join(REPO_ROOT, "build", "berth")))
     if not os.access(ctx.berth_bin, os.X_OK):
         sys.exit(f"berth binary not found at {ctx.berth_bin} (build it or set BERTH_BIN)")
-    st = os.stat(ctx.berth_bin)
-    ctx.berth_info = f"(built {datetime.datetime.fromtimestamp(st.st_mtime):%Y-%m-%d %H:%M})"
-    try:
-        rev = subprocess.run(["git", "-C", REPO_ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=10).stdout.strip()
-        ctx.berth_info += f", tree at commit {rev}" if rev else ""
-    except (OSError, subprocess.TimeoutExpired):
-        pass
+    ctx.berth_info = build_info(ctx.berth_bin, REPO_ROOT)
     ctx.push_tool, _ = v2bench.find_tools(ctx)
     ctx.load_start = loadavg()
     ctx.cpu = "?"

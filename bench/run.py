@@ -36,6 +36,9 @@ import tempfile
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from server_proc import BenchError, ServerProcess, build_info  # noqa: E402
+
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(BENCH_DIR)
 OUT_DIR = os.path.join(BENCH_DIR, "out")  # gitignored
@@ -81,10 +84,6 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=LOG, flush=True)
 
 
-class BenchError(Exception):
-    pass
-
-
 # --------------------------------------------------------------------------------------------
 # helpers
 
@@ -119,26 +118,6 @@ def sha256_file(path: str) -> str:
                 break
             h.update(b)
     return "sha256:" + h.hexdigest()
-
-
-def proc_status_kib(pid: int, field: str):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def proc_cpu_seconds(pid: int):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def cpu_times():
@@ -387,19 +366,17 @@ def parse_ab(out: str) -> dict:
 # servers
 
 
-class Server:
-    """One server process on a fresh data dir."""
+class Server(ServerProcess):
+    """One server process on a fresh data dir (process handling in server_proc.ServerProcess)."""
 
     def __init__(self, kind: str, ctx):
         self.kind = kind  # berth | berth-fsync | berth-base | registry
         self.ctx = ctx
-        self.port = free_port()
         self.on_tmpfs = ctx.data_root_for(kind) != ctx.workdir
         self.dir = tempfile.mkdtemp(prefix=f"run-{kind}-", dir=ctx.data_root_for(kind))
         self.data = os.path.join(self.dir, "data")
         os.mkdir(self.data)
-        self.log_path = os.path.join(self.dir, "server.log")
-        self.proc = None
+        super().__init__(kind, free_port(), os.path.join(self.dir, "server.log"))
 
     @property
     def base(self):
@@ -427,28 +404,10 @@ class Server:
                     f"http:\n  addr: 127.0.0.1:{self.port}\n"
                 )
             cmd = [self.ctx.registry_bin, "serve", cfg]
-        self.logf = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, env=env,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        self.launch(cmd, env)
         self.ctx.live.add(self)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError(f"{self.kind} exited with {self.proc.returncode} at startup: {self.log_tail()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    pass
-                st, _, _ = Client(self.port, timeout=2).request("GET", "/v2/")
-                if st == 200:
-                    break
-                if st == 401 and self.kind.startswith("berth") and time.time() > deadline - 50:
-                    raise BenchError(f"{self.kind}: GET /v2/ as {BENCH_USER} still answers 401 after 10 s "
-                                     f"(wrong BERTH_ADMIN_PASSWORD?): {self.log_tail()}")
-            except (OSError, http.client.HTTPException):
-                pass
-            time.sleep(0.05)
-        else:
-            raise BenchError(f"{self.kind} not ready on /v2/ after 60 s: {self.log_tail()}")
+        # A 401 after 10 s from Berth: the admin password was not taken (the registry ignores auth).
+        self.wait_ready(AUTH_HEADER, timeout=60, reject_401_after=10 if self.kind.startswith("berth") else None)
         if self.kind.startswith("berth"):
             self.create_project(PROJECT)
 
@@ -460,34 +419,9 @@ class Server:
         # A baseline build from before the REST API (--base-bin) has no projects: it answers 404.
         expect(st, (201, 409, 404) if self.kind == "berth-base" else (201, 409), f"create project {name!r}", b)
 
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def peak_rss_mib(self):
-        kib = proc_status_kib(self.proc.pid, "VmHWM")
-        return kib / 1024 if kib is not None else None
-
-    def cpu_seconds(self):
-        return proc_cpu_seconds(self.proc.pid)
-
-    def log_tail(self, n=800):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()[-n:].decode(errors="replace")
-        except OSError:
-            return ""
-
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
+        super().stop(timeout=15)
         self.ctx.live.discard(self)
-        if getattr(self, "logf", None):
-            self.logf.close()
         keep = os.path.join(OUT_DIR, "logs", os.path.basename(self.ctx.workdir))
         os.makedirs(keep, exist_ok=True)
         try:
@@ -1210,15 +1144,7 @@ def main_v2(a, argv):
         ctx.berth_bin = os.path.abspath(os.environ.get("BERTH_BIN", os.path.join(REPO_ROOT, "build", "berth")))
         if not os.access(ctx.berth_bin, os.X_OK):
             sys.exit(f"berth binary not found at {ctx.berth_bin} (build it, set BERTH_BIN, or use --servers registry)")
-        st = os.stat(ctx.berth_bin)
-        ctx.berth_info = f"(built {datetime.datetime.fromtimestamp(st.st_mtime):%Y-%m-%d %H:%M})"
-        try:
-            rev = subprocess.run(["git", "-C", REPO_ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                 text=True, timeout=10).stdout.strip()
-            if rev:
-                ctx.berth_info += f", tree at commit {rev}"
-        except (OSError, subprocess.TimeoutExpired):
-            pass
+        ctx.berth_info = build_info(ctx.berth_bin, REPO_ROOT)
     ctx.base_bin = None
     ctx.base_info = ""
     if "berth-base" in ctx.kinds:

@@ -16,6 +16,8 @@
 #include "base/fileio.h"
 #include "blob/filesystem/fs_driver.h"
 #include "http/server.h"
+#include "jobs/job_runner.h"
+#include "store/sqlite/job_queue.h"
 #include "store/sqlite/session_store.h"
 #include "store/sqlite/settings_stores.h"
 #include "store/sqlite/sqlite_stores.h"
@@ -46,6 +48,7 @@ struct App::Parts {
   std::unique_ptr<auth::SessionService> sessions;
   std::unique_ptr<audit::AuditWriter> audit_writer;  // after the stores: drained before they go
   std::unique_ptr<store::sqlite::SqliteSettingsStore> settings_store;
+  std::unique_ptr<auth::SecretBox> secret_box;  // seals secret settings; outlives settings
   std::unique_ptr<auth::SystemConfig> settings;
   std::unique_ptr<auth::LdapIdentity> ldap;
   std::unique_ptr<store::sqlite::SqliteArtifactStore> artifact_store;
@@ -60,6 +63,11 @@ struct App::Parts {
   std::unique_ptr<api::v2_0::RestContext> rest;
   http::Router router;
   std::unique_ptr<http::Server> server;
+  // Background jobs (built right after the registry stores): declared last, so the runner stops
+  // (running handlers finish) before anything a handler may use goes, and before the Db closes.
+  // Features register their handlers on it; Run() starts and stops it.
+  std::unique_ptr<store::sqlite::SqliteJobQueue> job_queue;
+  std::unique_ptr<jobs::JobRunner> jobs;
 };
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -93,6 +101,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->blob_index = std::make_unique<store::sqlite::SqliteBlobIndex>(*p->db);
   p->upload_store = std::make_unique<store::sqlite::SqliteUploadStore>(*p->db);
   p->manifest_store = std::make_unique<store::sqlite::SqliteManifestStore>(*p->db);
+  // Built early so features can be handed the queue and the runner; started by Run().
+  p->job_queue = std::make_unique<store::sqlite::SqliteJobQueue>(*p->db);
+  jobs::RunnerOptions job_opt;
+  job_opt.workers = static_cast<int>(config.jobs_workers);
+  p->jobs = std::make_unique<jobs::JobRunner>(*p->job_queue, job_opt);
 
   registry::UploadService::Options upload_opt;
   upload_opt.max_concurrent = static_cast<int>(config.http_max_concurrent_uploads);
@@ -120,7 +133,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (admin->generated)  // shown once, on the console only; the file keeps it (mode 0600)
     std::cout << "berth: created user admin; its generated password is in " << admin->password_file << std::endl;
   p->settings_store = std::make_unique<store::sqlite::SqliteSettingsStore>(*p->db);
-  auto settings = auth::SystemConfig::Load(*p->settings_store);
+  auto secret_box = auth::SecretBox::LoadOrCreate(config.data_dir + "/secret.key");
+  if (!secret_box) return std::unexpected(secret_box.error());
+  p->secret_box = std::move(*secret_box);
+  auto settings = auth::SystemConfig::Load(*p->settings_store, *p->secret_box);
   if (!settings) return std::unexpected(settings.error());
   p->settings = std::move(*settings);
   p->ldap = std::make_unique<auth::LdapIdentity>(*p->settings, *p->user_store, *p->group_store);
@@ -163,7 +179,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
 
 Result<void> App::Listen() { return parts_->server->Listen(); }
 uint16_t App::port() const { return parts_->server->port(); }
-void App::Run() { parts_->server->Run(); }
+void App::Run() {
+  parts_->jobs->Start();
+  parts_->server->Run();
+  parts_->jobs->Stop();  // after the server has drained; queued jobs wait for the next start
+}
 void App::Stop() { parts_->server->Stop(); }
 
 }  // namespace berth::app

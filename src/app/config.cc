@@ -66,6 +66,7 @@ const std::vector<Key>& Keys() {
       {"auth.max_failed_logins_per_source", Int(&Config::auth_max_failed_logins_per_source, 1, "auth.max_failed_logins_per_source")},
       {"auth.lockout_seconds", Int(&Config::auth_lockout_seconds, 1, "auth.lockout_seconds")},
       {"auth.cache_ttl_seconds", Int(&Config::auth_cache_ttl_seconds, 0, "auth.cache_ttl_seconds")},
+      {"jobs.workers", Int(&Config::jobs_workers, 1, "jobs.workers")},
   };
   return keys;
 }

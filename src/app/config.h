@@ -18,6 +18,7 @@
 //   auth.max_failed_logins_per_source  BERTH_AUTH_MAX_FAILED_LOGINS_PER_SOURCE  50 (all accounts)
 //   auth.lockout_seconds        BERTH_AUTH_LOCKOUT_SECONDS          60
 //   auth.cache_ttl_seconds      BERTH_AUTH_CACHE_TTL_SECONDS        60 (how long a verified login is reused)
+//   jobs.workers                BERTH_JOBS_WORKERS                  4 (background job handlers at once)
 #pragma once
 #include <cstdint>
 #include <map>
@@ -44,6 +45,7 @@ struct Config {
   int64_t auth_max_failed_logins_per_source = 50;
   int64_t auth_lockout_seconds = 60;
   int64_t auth_cache_ttl_seconds = 60;
+  int64_t jobs_workers = 4;
 
   std::string ListenHost() const;
   uint16_t ListenPort() const;

@@ -1,7 +1,5 @@
 #include "auth/bootstrap.h"
 
-#include <sys/stat.h>
-
 #include "auth/password.h"
 #include "base/fileio.h"
 
@@ -33,8 +31,8 @@ Result<BootstrapResult> EnsureAdmin(store::UserStore& users, const std::string& 
   out.created = true;
   if (out.generated) {
     out.password_file = data_dir + "/admin-password";
-    if (auto w = fileio::WriteFileAtomic(out.password_file, password + "\n", true); !w) return std::unexpected(w.error());
-    ::chmod(out.password_file.c_str(), 0600);
+    if (auto w = fileio::WriteFileAtomic(out.password_file, password + "\n", true, 0600); !w)
+      return std::unexpected(w.error());
   }
   return out;
 }

@@ -191,16 +191,27 @@ Result<Json> ParseOne(const Def& d, const Json& v) {
 
 }  // namespace
 
-Result<std::unique_ptr<SystemConfig>> SystemConfig::Load(store::SettingsStore& store) {
+Result<std::unique_ptr<SystemConfig>> SystemConfig::Load(store::SettingsStore& store, const SecretBox& secrets) {
   auto stored = store.LoadAll();
   if (!stored) return std::unexpected(stored.error());
-  std::unique_ptr<SystemConfig> cfg(new SystemConfig(store));
+  std::unique_ptr<SystemConfig> cfg(new SystemConfig(store, secrets));
   for (const auto& d : Catalog()) cfg->values_[d.key] = d.default_value;
-  for (const auto& [key, text] : *stored) {
+  for (auto& [key, text] : *stored) {
     const Def* d = Find(key);
     if (!d) {
       spdlog::warn("ignoring unknown stored setting key={}", key);
       continue;
+    }
+    bool unsealed = false;
+    if (d->kind == Kind::kSecret && SecretBox::IsSealed(text)) {
+      auto opened = secrets.Open(text);
+      if (!opened) {
+        spdlog::warn("ignoring stored secret setting key={}: {}", key, opened.error().Message());
+        continue;
+      }
+      text = std::move(*opened);
+    } else if (d->kind == Kind::kSecret) {
+      unsealed = true;  // stored before secrets were sealed: sealed by the next Apply()
     }
     auto v = Json::parse(text, nullptr, false);
     auto parsed = v.is_discarded() ? Result<Json>(Fail(Errc::kBadRequest)) : ParseOne(*d, v);
@@ -209,6 +220,7 @@ Result<std::unique_ptr<SystemConfig>> SystemConfig::Load(store::SettingsStore& s
       continue;
     }
     cfg->values_[key] = std::move(*parsed);
+    if (unsealed) cfg->plaintext_secrets_.insert(key);
   }
   return cfg;
 }
@@ -249,7 +261,12 @@ Result<void> SystemConfig::Apply(const Values& parsed) {
                 "audit_log_forward_endpoint must be configured before skip_audit_log_database is enabled");
   std::map<std::string, std::string> encoded;
   for (const auto& [k, v] : parsed) encoded[k] = v.dump();
+  for (const auto& k : plaintext_secrets_)
+    if (!encoded.contains(k)) encoded[k] = next[k].dump();  // migrated to sealed with this write
+  for (auto& [k, text] : encoded)
+    if (Find(k)->kind == Kind::kSecret) text = secrets_.Seal(text);
   if (auto r = store_.Save(encoded); !r) return r;
+  plaintext_secrets_.clear();
   std::unique_lock lock(mu_);
   values_ = std::move(next);
   ++generation_;

@@ -4,7 +4,9 @@
 //
 // Values are JSON scalars: strings, integers and booleans as Harbor returns them. Secrets
 // (ldap_search_password) are write-only: Public() never lists them, and nothing here logs values.
-// Only keys that were set are stored (as JSON texts); every other key has its default.
+// Only keys that were set are stored (as JSON texts); every other key has its default. Secrets are
+// stored sealed by a SecretBox ("enc:v1:..."); a secret an older version stored in plaintext still
+// loads, and the next successful Apply() stores it sealed.
 //
 // Thread-safe: readers take a shared lock on the snapshot; Apply() serializes writers and swaps
 // the snapshot only after the store accepted the change, so readers see all of an update or none.
@@ -13,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -21,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/secret_box.h"
 #include "base/error.h"
 #include "store/settings_store.h"
 
@@ -31,9 +35,10 @@ class SystemConfig {
   using Json = nlohmann::json;
   using Values = std::map<std::string, Json, std::less<>>;
 
-  // Loads the stored values. A stored value that no longer validates (an older format) is ignored
-  // with a warning naming the key, so the default applies.
-  static Result<std::unique_ptr<SystemConfig>> Load(store::SettingsStore& store);
+  // Loads the stored values; `secrets` seals and opens the secret ones and must outlive this object.
+  // A stored value that no longer validates (an older format) or a secret that does not open (its
+  // key is gone) is ignored with a warning naming the key, so the default applies.
+  static Result<std::unique_ptr<SystemConfig>> Load(store::SettingsStore& store, const SecretBox& secrets);
 
   // Every key except secrets with its effective value, in catalog order.
   std::vector<std::pair<std::string, Json>> Public() const;
@@ -59,10 +64,12 @@ class SystemConfig {
   bool AdminOnlyProjectCreation() const { return String("project_creation_restriction") == "adminonly"; }
 
  private:
-  explicit SystemConfig(store::SettingsStore& store) : store_(store) {}
+  SystemConfig(store::SettingsStore& store, const SecretBox& secrets) : store_(store), secrets_(secrets) {}
 
   store::SettingsStore& store_;
-  std::mutex write_mu_;  // serializes Apply()
+  const SecretBox& secrets_;
+  std::mutex write_mu_;                         // serializes Apply()
+  std::set<std::string> plaintext_secrets_;     // guarded by write_mu_: secret keys stored unsealed
   mutable std::shared_mutex mu_;
   Values values_;            // guarded by mu_: every catalog key → effective value
   uint64_t generation_ = 0;  // guarded by mu_

@@ -5,7 +5,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <sys/stat.h>
 
 #include "base/base64.h"
 #include "base/digest.h"
@@ -65,11 +64,10 @@ Result<std::unique_ptr<TokenSigner>> TokenSigner::LoadOrCreate(const std::string
   } else {
     key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
     if (!key) return Fail(Errc::kInternal, "could not generate the token signing key");
-    if (auto w = fileio::WriteFileAtomic(path, ToPem(key), true); !w) {
+    if (auto w = fileio::WriteFileAtomic(path, ToPem(key), true, 0600); !w) {
       EVP_PKEY_free(key);
       return std::unexpected(w.error());
     }
-    ::chmod(path.c_str(), 0600);
   }
   return std::unique_ptr<TokenSigner>(new TokenSigner(key, LibtrustKid(key)));
 }

@@ -56,10 +56,10 @@ Result<void> WriteAll(int fd, const char* data, size_t len) {
   return {};
 }
 
-Result<void> WriteFileAtomic(const std::string& path, std::string_view data, bool durable) {
+Result<void> WriteFileAtomic(const std::string& path, std::string_view data, bool durable, unsigned mode) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
                     std::to_string(reinterpret_cast<uintptr_t>(&data));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) return Errno("open", tmp);
   auto w = WriteAll(fd, data.data(), data.size());
   if (w && durable) w = FsyncFd(fd);

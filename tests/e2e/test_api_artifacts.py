@@ -5,20 +5,17 @@ paging headers, filters, every error status with Harbor's error body, RBAC for g
 maintainer / outsider / anonymous, a copy pulled back with skopeo, and deletes through the REST
 API checked against /v2 and the blob reference counts in the database.
 
-Members: there is no members API on this branch, so the fixture inserts membership rows into the
-server's SQLite database with the sqlite3 CLI (the authenticator reads roles on every request).
+Members are added through POST /projects/{p}/members; the database is only read (blob reference
+counts, the audit log).
 """
 import re
 import sqlite3
 import subprocess
-import time
-from urllib.parse import quote
 
 import pytest
 import requests
 
 from e2e_lib import (OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, Clients, api_url, make_image, make_index,
-                     settle_external_write,
                      read_oci_layout, sha256, write_oci_layout)
 
 ADMIN = ("admin", "Harbor12345")
@@ -46,12 +43,10 @@ class Env:
     def get(self, path, auth=ADMIN, **kw):
         return requests.get(self.api(path), auth=auth, **kw)
 
-    def sql(self, statement):
-        """Runs SQL against the server's live database (WAL; waits for the writer)."""
-        out = subprocess.run(["sqlite3", "-cmd", ".timeout 10000", str(self.srv.data_dir / "berth.db"), statement],
-                             capture_output=True, text=True, check=True)
-        if not statement.lstrip().upper().startswith("SELECT"):
-            settle_external_write()
+    def sql(self, query):
+        """Reads from the server's live database with the sqlite3 CLI (WAL; waits for the writer)."""
+        out = subprocess.run(["sqlite3", "-readonly", "-cmd", ".timeout 10000", str(self.srv.data_dir / "berth.db"),
+                              query], capture_output=True, text=True, check=True)
         return out.stdout
 
     def push(self, repo, tag, img, creds=ADMIN, all_=False):
@@ -94,8 +89,9 @@ def env(tmp_path_factory):
         e.project_ids[name] = int(r.headers["Location"].rsplit("/", 1)[1])
     for project in ("art", "cpy"):
         for user, role in ((GUEST, "guest"), (DEV, "developer"), (MAINT, "maintainer")):
-            e.sql(f"INSERT INTO members(project_id, entity_type, entity_id, role, created_at, updated_at) "
-                  f"VALUES({e.project_ids[project]}, 'u', {e.user_ids[user[0]]}, {ROLE[role]}, 0, 0)")
+            r = requests.post(e.api(f"/projects/{e.project_ids[project]}/members"), auth=ADMIN,
+                              json={"role_id": ROLE[role], "member_user": {"user_id": e.user_ids[user[0]]}})
+            assert r.status_code == 201, r.text
 
     # Two images sharing their first layer (same files → byte-identical layer), a multi-arch
     # index, a nested repository name and a public image — all pushed with skopeo.

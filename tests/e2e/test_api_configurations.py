@@ -1,6 +1,7 @@
 """Harbor-compatible REST API: GET/PUT /api/v2.0/configurations (system settings) and the
 project_creation_restriction they control. Real binary, real HTTP."""
 import sqlite3
+import subprocess
 
 import pytest
 import requests
@@ -125,6 +126,12 @@ def test_search_password_is_write_only_and_never_logged(berth_factory):
     s.restart()
     assert secret not in requests.get(api(s, "/configurations"), auth=ADMIN).text
     assert secret not in s.log_text()
+    # At rest it is sealed (libsodium secretbox under <data_dir>/secret.key, mode 0600), not plaintext.
+    raw = subprocess.run(["sqlite3", "-readonly", str(s.data_dir / "berth.db"),
+                          "SELECT value FROM settings WHERE key = 'ldap_search_password'"],
+                         capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+    assert raw.startswith("enc:v1:") and secret not in raw, raw
+    assert oct((s.data_dir / "secret.key").stat().st_mode & 0o777) == "0o600"
     # The audit log records which keys changed, never their values.
     with sqlite3.connect(f"file:{s.data_dir}/berth.db?mode=ro", uri=True) as db:
         rows = db.execute("SELECT username, resource, event_type FROM audit_log "

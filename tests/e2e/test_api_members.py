@@ -110,6 +110,7 @@ def db_path(srv):
 
 def record_user_groups(srv, user_id, *group_ids):
     """What an LDAP/OIDC login does: record the user's groups (sqlite3 CLI, server running)."""
+    # sqlite3 on purpose: Harbor has no API for a user's group membership (user_group_members).
     sql = f"DELETE FROM user_group_members WHERE user_id = {int(user_id)};" + "".join(
         f"INSERT INTO user_group_members(user_id, group_id) VALUES({int(user_id)}, {int(g)});" for g in group_ids)
     subprocess.run(["sqlite3", "-cmd", ".timeout 5000", db_path(srv), sql], check=True, capture_output=True, timeout=30)

@@ -110,10 +110,9 @@ def sql(srv, statement, args=()):
 
 
 def add_member(srv, project_id, user_id, role):
-    """There is no members endpoint yet: a membership row is written straight into the database."""
-    now = int(time.time())
-    sql(srv, "INSERT INTO members(project_id, entity_type, entity_id, role, created_at, updated_at) "
-             "VALUES(?, 'u', ?, ?, ?, ?)", (project_id, user_id, role, now, now))
+    r = requests.post(api(srv, f"/projects/{project_id}/members"), auth=ADMIN,
+                      json={"role_id": role, "member_user": {"user_id": user_id}})
+    assert r.status_code == 201, r.text
 
 
 def audit_events(srv, resource):
@@ -588,7 +587,7 @@ def test_expired_robot_is_refused(srv, clients, layout):
     creds = (name, secret)
     skopeo_copy_to(clients, layout, f"docker://{srv.hostport}/{project}/app:v1", creds)
     assert v2(srv, f"{project}/app/tags/list", creds).status_code == 200  # verified and cached
-    # One day is too long to wait: the expiry moves into the past.
+    # One day is too long to wait: the expiry moves into the past (sqlite3: the API only sets durations from now).
     sql(srv, "UPDATE robots SET expires_at = ? WHERE id = ?", (int(time.time()) - 10, rid))
     assert requests.get(api(srv, f"/robots/{rid}"), auth=ADMIN).json()["expires_at"] < time.time()
     assert v2(srv, f"{project}/app/tags/list", creds).status_code == 401

@@ -2,12 +2,11 @@
 loopback port, see ldap_server.py): /ldap/ping, user search and import, logins that onboard users,
 filter injection, LDAP groups as project members (skopeo push), the group admin DN, and accounts
 removed from the directory. Real binaries, real HTTP, no mocks."""
-import sqlite3
 import time
 
 import pytest
 import requests
-from e2e_lib import Berth, Clients, api_url, make_image, settle_external_write, unique, write_oci_layout
+from e2e_lib import Berth, Clients, api_url, make_image, unique, write_oci_layout
 from ldap_server import GROUPS, PASSWORDS, Slapd, group_dn, user_dn
 
 ADMIN = ("admin", "Harbor12345")
@@ -182,15 +181,15 @@ def test_filter_metacharacters_cannot_inject(srv, username):
 
 # ---- groups -------------------------------------------------------------------------------------
 def add_group_member(srv, project_id, dn, role=2):
-    """No /usergroups endpoint on this branch: the group and its membership go straight into the
-    server's database (what POST /usergroups and POST /projects/{p}/members would store)."""
-    with sqlite3.connect(srv.data_dir / "berth.db", timeout=10) as db:
-        cur = db.execute("INSERT INTO user_groups(name, group_type, ldap_group_dn, created_at) "
-                         "VALUES(?, 1, ?, strftime('%s','now'))", (dn.split(",")[0][3:], dn))
-        gid = cur.lastrowid
-        db.execute("INSERT INTO members(project_id, entity_type, entity_id, role, created_at, updated_at) "
-                   "VALUES(?, 'g', ?, ?, strftime('%s','now'), strftime('%s','now'))", (project_id, gid, role))
-    settle_external_write()
+    """The LDAP group as a project member, through the REST API: POST /usergroups, then
+    POST /projects/{p}/members naming the group by id."""
+    r = requests.post(api(srv, "/usergroups"), auth=ADMIN,
+                      json={"group_name": dn.split(",")[0][3:], "group_type": 1, "ldap_group_dn": dn})
+    assert r.status_code == 201, r.text
+    gid = int(r.headers["Location"].rsplit("/", 1)[1])
+    r = requests.post(api(srv, f"/projects/{project_id}/members"), auth=ADMIN,
+                      json={"role_id": role, "member_group": {"id": gid}})
+    assert r.status_code == 201, r.text
     return gid
 
 

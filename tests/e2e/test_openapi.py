@@ -7,15 +7,15 @@
    parameters match their templates, every schema is a valid JSON Schema, list answers declare
    X-Total-Count and Link, unsafe operations ask for the CSRF header with a session.
 3. The server keeps the contract: against a real Berth (with a real slapd for the LDAP endpoints)
-   the module creates a project, a public project, a user, members (a user and a group), robots, a
-   pushed image, an index and a nested repository, tags, labels, a copy, audit records, a webhook
-   policy with a recorded delivery, then calls
-   every documented operation as an admin, as an anonymous caller, as a signed-in guest, with
-   unknown ids, with bad bodies and bad paging, through a console session and through the token
-   endpoint. Every answer must have a status the operation documents and a body that validates
-   against the documented schema (OpenAPI schemas converted to JSON Schema 2020-12: `nullable`
-   only); list answers must carry X-Total-Count and the right Link relations. The last test checks
-   that every documented operation answered 2xx at least once.
+   the module creates a project (with metadata keys), a public project, a user, members (a user and
+   a group), robots, a pushed image, an index and a nested repository, tags, labels, a copy, audit
+   records, a webhook policy with a recorded delivery, then calls every documented operation as an
+   admin, as an anonymous caller, as a signed-in guest, with unknown ids, with bad bodies and bad
+   paging, through a console session and through the token endpoint. Every answer must have a
+   status the operation documents and a body that validates against the documented schema (OpenAPI
+   schemas converted to JSON Schema 2020-12: `nullable` only); list answers must carry
+   X-Total-Count and the right Link relations. The last test checks that every documented
+   operation answered 2xx at least once.
 """
 from __future__ import annotations
 
@@ -397,6 +397,12 @@ def world(module_registry, contract, directory):
                                                    "storage_limit": -1}))
     c.call("put", f"{api}/projects/{w.project_id}", expect=200,
            json={"metadata": {"public": "false", "auto_scan": "true", "severity": "high"}})
+    # The per-key metadata API: one key added, one changed, each a second time as Harbor answers.
+    c.call("post", f"{api}/projects/{w.project_id}/metadatas/", json={"prevent_vul": "true"}, expect=200)
+    c.call("post", f"{api}/projects/{w.project_id}/metadatas/", json={"prevent_vul": "false"}, expect=409)
+    c.call("put", f"{api}/projects/{w.project_id}/metadatas/auto_scan", json={"auto_scan": "false"}, expect=200)
+    assert c.call("get", f"{api}/projects/{w.project_id}/metadatas/", expect=200).json() == {
+        "public": "false", "auto_scan": "false", "severity": "high", "prevent_vul": "true"}
 
     # Members: the user as developer then guest, and an HTTP group as maintainer.
     w.member_id = location_id(c.call("post", f"{api}/projects/{w.project_id}/members", expect=201,
@@ -480,14 +486,14 @@ def world(module_registry, contract, directory):
     w.values = {"project_name_or_id": str(w.project_id), "repository_name": "app", "reference": "v1",
                 "tag_name": "stable", "label_id": str(w.label_id), "mid": str(w.member_id),
                 "user_id": str(w.user_id), "group_id": str(w.group_id), "robot_id": str(w.robot_id),
-                "webhook_policy_id": str(w.webhook_id), "execution_id": str(w.execution_id),
-                "task_id": str(w.execution_id)}
+                "meta_name": "severity", "webhook_policy_id": str(w.webhook_id),
+                "execution_id": str(w.execution_id), "task_id": str(w.execution_id)}
     w.public_values = {**w.values, "project_name_or_id": str(w.public_project_id),
                        "label_id": str(w.public_label_id)}
     w.unknown_values = {"project_name_or_id": "999999", "repository_name": "nosuchrepo", "reference": "nosuchtag",
                         "tag_name": "nosuchtag", "label_id": "999999", "mid": "999999", "user_id": "999999",
-                        "group_id": "999999", "robot_id": "999999", "webhook_policy_id": "999999",
-                        "execution_id": "999999", "task_id": "999999"}
+                        "group_id": "999999", "robot_id": "999999", "meta_name": "no_such_key",
+                        "webhook_policy_id": "999999", "execution_id": "999999", "task_id": "999999"}
     # Query parameters an operation needs to be answered with data.
     w.queries = {
         "headProject": {"project_name": w.project},
@@ -516,6 +522,8 @@ def world(module_registry, contract, directory):
         "setUserSysAdmin": {"sysadmin_flag": False},
         "createProject": {"project_name": unique("oaz")},
         "updateProject": {"metadata": {"public": "false"}},
+        "addProjectMetadatas": {"auto_sbom_generation": "true"},
+        "updateProjectMetadata": {"severity": "high"},
         "createProjectMember": {"role_id": 3, "member_user": {"username": "alice"}},
         "updateProjectMember": {"role_id": 3},
         "createUserGroup": {"group_name": unique("oagx"), "group_type": 2},
@@ -612,6 +620,9 @@ def test_every_read_answers_as_documented_with_realistic_data(contract, world):
     c.call("get", f"{api}/projects/{p}/repositories/team%252Ftool", expect=200)
     c.call("get", f"{api}/projects/{p}/repositories/team%252Ftool/artifacts", expect=200)
     c.call("get", f"{api}/projects/{w.project}", headers={"X-Is-Resource-Name": "true"}, expect=200)
+    assert c.call("get", f"{api}/projects/{w.project}/metadatas/prevent_vul", expect=200).json() == \
+        {"prevent_vul": "true"}
+    c.call("get", f"{api}/projects/{p}/metadatas/enable_content_trust", expect=404)  # a key it does not have
     c.call("get", f"{api}/projects/{p}/repositories/app/artifacts", expect=200,
            params={"q": "tags=*", "sort": "-id", "page": "2", "page_size": "1"})
     c.call("get", f"{api}/projects/{p}/repositories", params={"q": "name=~ap", "sort": "name"}, expect=200)
@@ -700,6 +711,12 @@ def test_bad_bodies_and_bad_paging_are_documented_400s(contract, world):
     c.call("post", f"{api}/usergroups", json={"group_name": "g", "group_type": 2, "surprise": 1}, expect=400)
     c.call("put", f"{api}/configurations", json={"no_such_setting": 1}, expect=400)
     c.call("post", f"{api}/projects", json={"project_name": "Bad Name"}, expect=400)
+    meta = f"{api}/projects/{w.project_id}/metadatas/"
+    for bad in ({}, {"auto_sbom_generation": "true", "enable_content_trust": "true"}, {"no_such_key": "true"},
+                {"auto_sbom_generation": "yes"}, {"severity": ""}):
+        c.call("post", meta, json=bad, expect=400)
+    for bad in ({"auto_scan": "true"}, {"severity": "high", "auto_scan": "true"}, {"severity": 3}):
+        c.call("put", meta + "severity", json=bad, expect=400)
     c.call("post", f"{api}/projects/{w.project_id}/repositories/app/artifacts", params={"from": "nonsense"},
            expect=400)
 
@@ -744,6 +761,9 @@ def test_deletes_answer_as_documented(contract, world):
     c.call("delete", f"{api}/usergroups/{w.group_id}", expect=200)
     c.call("delete", f"{api}/robots/{w.robot_id}", expect=200)
     c.call("delete", f"{api}/robots/{w.system_robot_id}", expect=200)
+    c.call("delete", f"{api}/projects/{p}/metadatas/prevent_vul", expect=200)
+    c.call("delete", f"{api}/projects/{p}/metadatas/prevent_vul", expect=200)  # already gone: still 200
+    c.call("get", f"{api}/projects/{p}/metadatas/prevent_vul", expect=404)
     c.call("delete", f"{api}/projects/{p}", expect=412)  # repositories remain
     hook = f"{api}/projects/{p}/webhook/policies/{w.webhook_id}"
     c.call("delete", hook, expect=412)  # its deliveries are still pending

@@ -74,9 +74,14 @@ SPEC_ROWS: list[tuple[str, list[tuple[str, str]], set[str]]] = [
     ("Robots: list/read", [("robot", "list"), ("robot", "read")], {PA, MA, DE, GU}),
     # 2.16 column; the ≤2.12 column also ticks maintainer, developer and guest.
     ("Project audit log (log:list)", [("log", "list")], {PA}),
-    ("Edit project settings/metadata, delete project", [("project", "update"), ("project", "delete")], {PA}),
-    # Reading the project itself sits with "view project configuration" (every role).
-    ("View project configuration, quota", [("project", "read"), ("configuration", "read"), ("quota", "read")], ALL),
+    ("Edit project settings/metadata, delete project",
+     [("project", "update"), ("project", "delete"), ("metadata", "create"), ("metadata", "update"),
+      ("metadata", "delete")], {PA}),
+    # Reading the project itself, and its metadata (its settings), sits with "view project
+    # configuration" (every role).
+    ("View project configuration, quota",
+     [("project", "read"), ("configuration", "read"), ("quota", "read"), ("metadata", "read"), ("metadata", "list")],
+     ALL),
     ("CVE export", [("export-cve", "create"), ("export-cve", "read")], {PA, MA, DE}),
     ("Preheat policies", [("preheat-policy", a) for a in ("create", "update", "delete", "read", "list")], {PA}),
 ]
@@ -448,6 +453,61 @@ def _project_update(w, k, auth):
     # Re-states the project's own visibility: an allowed update changes nothing the matrix relies on.
     return w.api("PUT", f"/projects/{w.names[k]}", auth,
                  json={"metadata": {"public": str(PUBLIC[k]).lower()}}), None
+
+
+def _metadata(w, k):
+    return w.admin("GET", f"/projects/{w.names[k]}/metadatas/", 200).json()
+
+
+@row("metadata:list", [("metadata", "list")], 200)
+def _metadata_list(w, k, auth):
+    r = w.api("GET", f"/projects/{w.names[k]}/metadatas/", auth)
+    if r.status_code == 200:
+        assert r.json()["public"] == str(PUBLIC[k]).lower(), r.text
+    return r, None
+
+
+@row("metadata:read", [("metadata", "read")], 200)
+def _metadata_read(w, k, auth):
+    r = w.api("GET", f"/projects/{w.names[k]}/metadatas/public", auth)
+    if r.status_code == 200:
+        assert r.json() == {"public": str(PUBLIC[k]).lower()}, r.text
+    return r, None
+
+
+# The metadata writes never touch "public": the matrix relies on P private and Q public.
+@row("metadata:create", [("metadata", "create")], 200)
+def _metadata_create(w, k, auth):
+    w.admin("DELETE", f"/projects/{w.names[k]}/metadatas/prevent_vul", 200)
+    r = w.api("POST", f"/projects/{w.names[k]}/metadatas/", auth, json={"prevent_vul": "true"})
+
+    def after(allowed):
+        got = _metadata(w, k)
+        assert (got.get("prevent_vul") == "true") == allowed, got
+    return r, after
+
+
+@row("metadata:update", [("metadata", "update")], 200)
+def _metadata_update(w, k, auth):
+    w.admin("PUT", f"/projects/{w.names[k]}/metadatas/auto_scan", 200, json={"auto_scan": "false"})
+    r = w.api("PUT", f"/projects/{w.names[k]}/metadatas/auto_scan", auth, json={"auto_scan": "true"})
+
+    def after(allowed):
+        got = _metadata(w, k)
+        assert got["auto_scan"] == ("true" if allowed else "false"), got
+    return r, after
+
+
+@row("metadata:delete", [("metadata", "delete")], 200)
+def _metadata_delete(w, k, auth):
+    w.admin("PUT", f"/projects/{w.names[k]}/metadatas/auto_sbom_generation", 200,
+            json={"auto_sbom_generation": "true"})
+    r = w.api("DELETE", f"/projects/{w.names[k]}/metadatas/auto_sbom_generation", auth)
+
+    def after(allowed):
+        got = _metadata(w, k)
+        assert ("auto_sbom_generation" not in got) == allowed, got
+    return r, after
 
 
 # An allowed DELETE reaches the store and gets 412 (the project still holds repositories), so the

@@ -1,6 +1,9 @@
 // SystemConfig (auth/system_config.h) over a real SQLite settings store: defaults, validation of
-// partial updates, write-only secrets, atomic apply and reload.
+// partial updates, write-only secrets sealed at rest (and plaintext ones from before), atomic apply
+// and reload.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "auth/system_config.h"
 #include "store/sqlite/settings_stores.h"
@@ -22,9 +25,18 @@ class SystemConfigTest : public ::testing::Test {
     db_.reset();
     db_ = std::move(*store::sqlite::Db::Open(dir_.Sub("cfg.db"), false));
     store_ = std::make_unique<store::sqlite::SqliteSettingsStore>(*db_);
-    auto cfg = SystemConfig::Load(*store_);
+    auto box = SecretBox::LoadOrCreate(dir_.Sub("secret.key"));
+    ASSERT_TRUE(IsOk(box));
+    box_ = std::move(*box);
+    auto cfg = SystemConfig::Load(*store_, *box_);
     ASSERT_TRUE(IsOk(cfg));
     cfg_ = std::move(*cfg);
+  }
+  std::string Stored(const std::string& key) {
+    auto all = store_->LoadAll();
+    EXPECT_TRUE(IsOk(all));
+    auto it = all->find(key);
+    return it == all->end() ? std::string() : it->second;
   }
   Result<void> Put(const json& body) {
     auto parsed = cfg_->Parse(body);
@@ -34,6 +46,7 @@ class SystemConfigTest : public ::testing::Test {
   unit::TempDir dir_;
   std::unique_ptr<store::sqlite::Db> db_;
   std::unique_ptr<store::sqlite::SqliteSettingsStore> store_;
+  std::unique_ptr<SecretBox> box_;
   std::unique_ptr<SystemConfig> cfg_;
 };
 
@@ -126,6 +139,41 @@ TEST_F(SystemConfigTest, StoredValuesThatNoLongerValidateFallBackToDefaults) {
   EXPECT_EQ(cfg_->Int("ldap_scope"), 2);
   EXPECT_EQ(cfg_->String("auth_mode"), "db_auth");
   EXPECT_EQ(cfg_->Int("ldap_timeout"), 9);
+}
+
+TEST_F(SystemConfigTest, SecretsAreStoredSealedAndReadBack) {
+  ASSERT_TRUE(IsOk(Put({{"ldap_search_password", "Bind-Pw-4711"}, {"ldap_search_dn", "cn=reader"}})));
+  std::string raw = Stored("ldap_search_password");
+  EXPECT_TRUE(raw.starts_with("enc:v1:")) << raw;
+  EXPECT_EQ(raw.find("Bind-Pw-4711"), std::string::npos);
+  EXPECT_EQ(Stored("ldap_search_dn"), "\"cn=reader\"");  // only secrets are sealed
+  Open();
+  EXPECT_EQ(cfg_->String("ldap_search_password"), "Bind-Pw-4711");
+}
+
+TEST_F(SystemConfigTest, PlaintextSecretFromBeforeLoadsAndIsSealedByTheNextWrite) {
+  ASSERT_TRUE(IsOk(store_->Save({{"ldap_search_password", "\"Old-Plain-9\""}})));
+  Open();
+  EXPECT_EQ(cfg_->String("ldap_search_password"), "Old-Plain-9");
+  EXPECT_EQ(Stored("ldap_search_password"), "\"Old-Plain-9\"");  // reading does not write
+  ASSERT_TRUE(IsOk(Put({{"read_only", true}})));  // any write seals it
+  std::string raw = Stored("ldap_search_password");
+  EXPECT_TRUE(raw.starts_with("enc:v1:")) << raw;
+  EXPECT_EQ(raw.find("Old-Plain-9"), std::string::npos);
+  Open();
+  EXPECT_EQ(cfg_->String("ldap_search_password"), "Old-Plain-9");
+  EXPECT_TRUE(cfg_->Bool("read_only"));
+}
+
+TEST_F(SystemConfigTest, SecretThatDoesNotOpenFallsBackToTheDefault) {
+  ASSERT_TRUE(IsOk(Put({{"ldap_search_password", "Bind-Pw-4711"}, {"ldap_timeout", 9}})));
+  std::filesystem::remove(dir_.Sub("secret.key"));  // the key is lost: a new one is made
+  Open();
+  EXPECT_EQ(cfg_->String("ldap_search_password"), "");
+  EXPECT_EQ(cfg_->Int("ldap_timeout"), 9);
+  ASSERT_TRUE(IsOk(store_->Save({{"ldap_search_password", "enc:v1:not-base64!"}})));
+  Open();
+  EXPECT_EQ(cfg_->String("ldap_search_password"), "");
 }
 
 TEST_F(SystemConfigTest, GenerationCountsSuccessfulUpdates) {

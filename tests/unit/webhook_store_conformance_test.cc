@@ -10,7 +10,9 @@
 #include <set>
 
 #include "store/identity_store.h"
+#include "store/job_queue.h"
 #include "store/sqlite/identity_stores.h"
+#include "store/sqlite/job_queue.h"
 #include "store/sqlite/webhook_stores.h"
 #include "store/webhook_store.h"
 #include "test_util.h"
@@ -27,6 +29,7 @@ class WebhookBackend {
   virtual WebhookStore& webhooks() = 0;
   virtual UserStore& users() = 0;
   virtual ProjectStore& projects() = 0;
+  virtual JobQueue& jobs() = 0;
 };
 
 class SqliteWebhooks final : public WebhookBackend {
@@ -38,16 +41,19 @@ class SqliteWebhooks final : public WebhookBackend {
     webhooks_ = std::make_unique<sqlite::SqliteWebhookStore>(*db_);
     users_ = std::make_unique<sqlite::SqliteUserStore>(*db_);
     projects_ = std::make_unique<sqlite::SqliteProjectStore>(*db_);
+    jobs_ = std::make_unique<sqlite::SqliteJobQueue>(*db_);
   }
   WebhookStore& webhooks() override { return *webhooks_; }
   UserStore& users() override { return *users_; }
   ProjectStore& projects() override { return *projects_; }
+  JobQueue& jobs() override { return *jobs_; }
 
  private:
   std::unique_ptr<sqlite::Db> db_;
   std::unique_ptr<sqlite::SqliteWebhookStore> webhooks_;
   std::unique_ptr<sqlite::SqliteUserStore> users_;
   std::unique_ptr<sqlite::SqliteProjectStore> projects_;
+  std::unique_ptr<sqlite::SqliteJobQueue> jobs_;
 };
 
 struct WebhookFactory {
@@ -139,6 +145,23 @@ class WebhookConformance : public ::testing::TestWithParam<WebhookFactory> {
     a.status_code = code;
     a.duration_ms = 5;
     ASSERT_TRUE(IsOk(hooks().FinishAttempt(a, status, status == "Success" ? "" : "failed")));
+  }
+
+  // Every delivery job in the queue, oldest first.
+  std::vector<JobRecord> DeliveryJobs() {
+    JobFilter f;
+    f.kind = "webhook.deliver";
+    auto list = b_->jobs().List(f, Paging{0, 1000});
+    EXPECT_TRUE(IsOk(list));
+    std::vector<JobRecord> out = list ? list->items : std::vector<JobRecord>{};
+    std::sort(out.begin(), out.end(), [](const JobRecord& a, const JobRecord& b) { return a.id < b.id; });
+    return out;
+  }
+
+  int64_t AllJobs() {
+    auto list = b_->jobs().List(JobFilter{}, Paging{0, 1});
+    EXPECT_TRUE(IsOk(list));
+    return list ? list->total : -1;
   }
 
   std::vector<int64_t> ExecutionIds(int64_t policy) {
@@ -337,6 +360,8 @@ TEST_P(WebhookConformance, RecordDispatchIsIdempotentPerEventPolicyAndTarget) {
   EXPECT_EQ(hooks().RecordDispatch(0, {Exec(a, 0)}, DeliveryJobOptions{})->size(), 1u);
   EXPECT_EQ(ExecutionIds(a).size(), 5u);
   EXPECT_EQ(ExecutionIds(b).size(), 2u);
+  // One delivery job per recorded execution, none for the skipped ones.
+  EXPECT_EQ(DeliveryJobs().size(), 7u);
 
   ExecutionRecord e = Execution((*first)[1]);
   EXPECT_EQ(e.policy_id, a);
@@ -359,6 +384,70 @@ TEST_P(WebhookConformance, RecordDispatchIsIdempotentPerEventPolicyAndTarget) {
   auto gone = hooks().RecordDispatch(9, {Exec(b + 1000, 0), Exec(a, 3)}, DeliveryJobOptions{});
   ASSERT_TRUE(IsOk(gone));
   EXPECT_EQ(gone->size(), 1u);
+}
+
+TEST_P(WebhookConformance, EachExecutionQueuesItsDeliveryJobInTheSameTransaction) {
+  int64_t p = MakePolicy(team_, "p");
+  DeliveryJobOptions opt;
+  opt.max_attempts = 5;
+  opt.run_after_ms = 4'000'000'000'000;  // far in the future: nothing leases it early
+  auto ids = hooks().RecordDispatch(42, {Exec(p, 0), Exec(p, 2)}, opt);
+  ASSERT_TRUE(IsOk(ids));
+  ASSERT_EQ(ids->size(), 2u);
+  auto jobs = DeliveryJobs();
+  ASSERT_EQ(jobs.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    ExecutionRecord e = Execution((*ids)[i]);
+    EXPECT_EQ(e.job_id, jobs[i].id);
+    EXPECT_EQ(jobs[i].kind, "webhook.deliver");
+    EXPECT_EQ(jobs[i].payload, "{\"execution_id\":" + std::to_string(e.id) + "}");
+    EXPECT_EQ(jobs[i].order_key, "webhook:" + std::to_string(p) + ":" + std::to_string(e.target_index));
+    EXPECT_EQ(jobs[i].max_attempts, 5);
+    EXPECT_EQ(jobs[i].run_after_ms, 4'000'000'000'000);
+    EXPECT_EQ(jobs[i].state, JobState::kQueued);
+  }
+  EXPECT_EQ(jobs[1].order_key, "webhook:" + std::to_string(p) + ":2");
+
+  // Defaults: Harbor's 3 attempts, due at once.
+  auto now_ids = hooks().RecordDispatch(43, {Exec(p, 0)}, DeliveryJobOptions{});
+  ASSERT_TRUE(IsOk(now_ids));
+  JobRecord j = DeliveryJobs().back();
+  EXPECT_EQ(j.max_attempts, 3);
+  EXPECT_LE(j.run_after_ms, Execution(now_ids->front()).created_at + 1000);
+  EXPECT_EQ(Execution(now_ids->front()).job_id, j.id);
+
+  // A redelivery queues a job of its own.
+  auto again = hooks().Redeliver(p, (*ids)[0], opt);
+  ASSERT_TRUE(IsOk(again));
+  ASSERT_TRUE(again->has_value());
+  JobRecord r = DeliveryJobs().back();
+  EXPECT_EQ(Execution(**again).job_id, r.id);
+  EXPECT_EQ(r.payload, "{\"execution_id\":" + std::to_string(**again) + "}");
+  EXPECT_EQ(r.order_key, "webhook:" + std::to_string(p) + ":0");
+  EXPECT_EQ(DeliveryJobs().size(), 4u);
+}
+
+TEST_P(WebhookConformance, AFailedDispatchLeavesNoExecutionAndNoJob) {
+  int64_t p = MakePolicy(team_, "p");
+  int64_t q = MakePolicy(team_, "q");
+  int64_t kept = Dispatch(1, q);
+  int64_t jobs_before = AllJobs();
+  // The job queue refuses the job (no attempts allowed) after its execution was written: the
+  // whole dispatch rolls back.
+  DeliveryJobOptions broken;
+  broken.max_attempts = 0;
+  auto r = hooks().RecordDispatch(2, {Exec(p, 0), Exec(p, 1)}, broken);
+  EXPECT_FALSE(r.has_value());
+  EXPECT_TRUE(ExecutionIds(p).empty());
+  EXPECT_EQ(AllJobs(), jobs_before);
+  // Nothing of it blocks a later, good dispatch of the same event.
+  auto ok = hooks().RecordDispatch(2, {Exec(p, 0), Exec(p, 1)}, DeliveryJobOptions{});
+  ASSERT_TRUE(IsOk(ok));
+  EXPECT_EQ(ok->size(), 2u);
+  // A failed redelivery records nothing either.
+  EXPECT_FALSE(hooks().Redeliver(q, kept, broken).has_value());
+  EXPECT_EQ(ExecutionIds(q).size(), 1u);
+  EXPECT_EQ(AllJobs(), jobs_before + 2);
 }
 
 TEST_P(WebhookConformance, DeleteIsRefusedWhileADeliveryIsPendingOrRunning) {

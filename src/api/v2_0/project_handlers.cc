@@ -1,8 +1,8 @@
 #include <charconv>
-#include <set>
 
 #include "api/v2_0/handlers.h"
 #include "api/v2_0/project_access.h"
+#include "api/v2_0/project_metadata.h"
 #include "api/v2_0/route_table.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/security.h"
@@ -14,26 +14,6 @@ namespace {
 
 using auth::Principal;
 using store::ProjectRecord;
-
-// Metadata keys a project may carry (all values are strings, as in Harbor).
-const std::set<std::string, std::less<>> kMetadataKeys = {
-    "public", "enable_content_trust", "enable_content_trust_cosign", "prevent_vul", "severity", "auto_scan",
-    "auto_sbom_generation", "reuse_sys_cve_allowlist"};
-
-
-// Validates a metadata object and copies it into `out` (values as strings).
-Result<void> ReadMetadata(const Json& meta, std::map<std::string, std::string>& out) {
-  if (!meta.is_object()) return Fail(Errc::kBadRequest, "metadata must be an object");
-  for (const auto& [k, v] : meta.items()) {
-    if (!kMetadataKeys.contains(k)) return Fail(Errc::kBadRequest, "unknown project metadata key: " + k);
-    if (v.is_string()) out[k] = v.get<std::string>();
-    else if (v.is_boolean()) out[k] = v.get<bool>() ? "true" : "false";
-    else return Fail(Errc::kBadRequest, "metadata " + k + " must be a string");
-    if ((k != "severity") && out[k] != "true" && out[k] != "false")
-      return Fail(Errc::kBadRequest, "metadata " + k + " must be \"true\" or \"false\"");
-  }
-  return {};
-}
 
 }  // namespace
 

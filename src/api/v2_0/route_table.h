@@ -23,6 +23,7 @@ void AddRoutes(http::Router& router, RestContext& ctx, std::span<const RouteRow>
 void RegisterSystemRoutes(http::Router& router, RestContext& ctx);     // system_handlers.cc
 void RegisterUserRoutes(http::Router& router, RestContext& ctx);       // user_handlers.cc
 void RegisterProjectRoutes(http::Router& router, RestContext& ctx);    // project_handlers.cc
+void RegisterProjectMetadataRoutes(http::Router& router, RestContext& ctx);  // project_metadata_handlers.cc
 void RegisterMemberRoutes(http::Router& router, RestContext& ctx);     // member_handlers.cc
 void RegisterUserGroupRoutes(http::Router& router, RestContext& ctx);  // usergroup_handlers.cc
 void RegisterRobotRoutes(http::Router& router, RestContext& ctx);      // robot_handlers.cc

@@ -16,6 +16,7 @@ void RegisterRoutes(http::Router& router, RestContext& ctx) {
   RegisterSystemRoutes(router, ctx);
   RegisterUserRoutes(router, ctx);
   RegisterProjectRoutes(router, ctx);
+  RegisterProjectMetadataRoutes(router, ctx);
   RegisterMemberRoutes(router, ctx);
   RegisterUserGroupRoutes(router, ctx);
   RegisterRobotRoutes(router, ctx);

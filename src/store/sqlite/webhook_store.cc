@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
+#include "store/sqlite/job_queue.h"
 #include "store/sqlite/paging.h"
 #include "store/sqlite/webhook_stores.h"
 
@@ -94,10 +95,18 @@ std::unexpected<Error> Duplicate(std::string_view name) {
 
 bool IsFinal(std::string_view status) { return status == "Success" || status == "Error" || status == "Stopped"; }
 
-// Queues the delivery job of execution `id` and records the job's id on the row.
+// Queues the delivery job of execution `id` in the caller's transaction (the outbox rule: the
+// execution and its job commit together) and records the job's id on the row. Deliveries of one
+// policy target run in order while the target is healthy (the job queue's order_key).
 void QueueDelivery(Conn& c, int64_t id, int64_t policy_id, int target_index, const DeliveryJobOptions& opt) {
-  // The job queue arrives with branch wip-jobs; until then no job is queued.
-  (void)c, (void)id, (void)policy_id, (void)target_index, (void)opt;
+  NewJob job;
+  job.kind = "webhook.deliver";
+  job.payload = "{\"execution_id\":" + std::to_string(id) + "}";
+  job.order_key = "webhook:" + std::to_string(policy_id) + ":" + std::to_string(target_index);
+  job.max_attempts = opt.max_attempts;
+  job.run_after_ms = opt.run_after_ms;
+  int64_t job_id = InsertJob(c, job);
+  c.Prepare("UPDATE webhook_executions SET job_id = ? WHERE id = ?").Bind(1, job_id).Bind(2, id).Run();
 }
 
 // Removes the policy's final executions older than its newest kKeptExecutions.
