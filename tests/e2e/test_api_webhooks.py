@@ -281,11 +281,10 @@ def test_invalid_policies_are_400_and_change_nothing(srv, change, message):
     project, _ = new_project(srv)
     keep = create_ok(srv, project, policy_body("keep"))
     before = get_policy(srv, project, keep).json()
-    body = policy_body("new", **change)
-    got = harbor_error(create(srv, project, body), 400, "BAD_REQUEST")
+    got = harbor_error(create(srv, project, {**policy_body("new"), **change}), 400, "BAD_REQUEST")
     if message is not None:
         assert got == message, got
-    r = requests.put(api(srv, f"{policies_path(project)}/{keep}"), auth=ADMIN, json=policy_body("keep", **change))
+    r = requests.put(api(srv, f"{policies_path(project)}/{keep}"), auth=ADMIN, json={**policy_body("keep"), **change})
     assert harbor_error(r, 400, "BAD_REQUEST") == got
     assert list_policies(srv, project).headers["X-Total-Count"] == "1"
     assert get_policy(srv, project, keep).json() == before
