@@ -21,6 +21,7 @@
 #include "store/sqlite/session_store.h"
 #include "store/sqlite/settings_stores.h"
 #include "store/sqlite/sqlite_stores.h"
+#include "store/sqlite/webhook_stores.h"
 
 namespace berth::app {
 
@@ -52,6 +53,7 @@ struct App::Parts {
   std::unique_ptr<auth::LdapIdentity> ldap;
   std::unique_ptr<store::sqlite::SqliteArtifactStore> artifact_store;
   std::unique_ptr<store::sqlite::SqliteLabelStore> label_store;
+  std::unique_ptr<store::sqlite::SqliteWebhookStore> webhook_store;
   std::unique_ptr<registry::PullRecorder> pulls;
   std::unique_ptr<auth::Authenticator> authn;
   std::unique_ptr<auth::TokenSigner> signer;
@@ -124,6 +126,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->audit_writer = std::make_unique<audit::AuditWriter>(*p->audit_store, *p->project_store, audit::Options{});
   p->artifact_store = std::make_unique<store::sqlite::SqliteArtifactStore>(*p->db);
   p->label_store = std::make_unique<store::sqlite::SqliteLabelStore>(*p->db);
+  p->webhook_store = std::make_unique<store::sqlite::SqliteWebhookStore>(*p->db);
   p->pulls = std::make_unique<registry::PullRecorder>(*p->artifact_store, registry::PullRecorder::Options{});
   auto admin = auth::EnsureAdmin(*p->user_store, config.data_dir, config.admin_password);
   if (!admin) return std::unexpected(admin.error());
@@ -161,6 +164,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       *p->artifact_store, *p->label_store,  *p->blobs});
   p->rest->settings = p->settings.get();
   p->rest->ldap = p->ldap.get();
+  p->rest->webhooks = p->webhook_store.get();
   api::v2_0::RegisterRoutes(p->router, *p->rest);
 
   http::ServerOptions so;

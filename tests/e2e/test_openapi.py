@@ -9,16 +9,19 @@
 3. The server keeps the contract: against a real Berth (with a real slapd for the LDAP endpoints)
    the module creates a project (with metadata keys), a public project, a user, members (a user and
    a group), robots, a pushed image, an index and a nested repository, tags, labels, a copy, audit
-   records, then calls every documented operation as an admin, as an anonymous caller, as a
-   signed-in guest, with unknown ids, with bad bodies and bad paging, through a console session and
-   through the token endpoint. Every answer must have a status the operation documents and a body
-   that validates against the documented schema (OpenAPI schemas converted to JSON Schema 2020-12:
-   `nullable` only); list answers must carry X-Total-Count and the right Link relations. The last
-   test checks that every documented operation answered 2xx at least once.
+   records, a webhook policy with a recorded delivery, then calls every documented operation as an
+   admin, as an anonymous caller, as a signed-in guest, with unknown ids, with bad bodies and bad
+   paging, through a console session and through the token endpoint. Every answer must have a
+   status the operation documents and a body that validates against the documented schema (OpenAPI
+   schemas converted to JSON Schema 2020-12: `nullable` only); list answers must carry
+   X-Total-Count and the right Link relations. The last test checks that every documented
+   operation answered 2xx at least once.
 """
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 from collections import defaultdict
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
@@ -368,7 +371,8 @@ def contract(module_registry):
 
 @pytest.fixture(scope="module")
 def world(module_registry, contract, directory):
-    """Realistic data, every piece created through the documented API (or /v2) and checked."""
+    """Realistic data, every piece created through the documented API (or /v2) and checked; only a
+    webhook delivery is written into the server's database (see record_webhook_delivery)."""
     c, srv, w = contract, module_registry, SimpleNamespace()
     api = "/api/v2.0"
 
@@ -464,16 +468,32 @@ def world(module_registry, contract, directory):
     failed = c.call("post", f"{api}/ldap/users/import", json={"ldap_uid_list": ["nosuchuid"]}, expect=404).json()
     assert failed == [{"uid": "nosuchuid", "error": "unknown_user"}], failed
 
+    # A webhook policy, changed once, with one delivery of it re-sent. Deliveries come from the
+    # event pipeline; here one is recorded in the server's database as its dispatcher would.
+    w.webhook_body = {"name": unique("hook"), "description": "ci", "enabled": True,
+                      "event_types": ["PUSH_ARTIFACT", "PULL_ARTIFACT"],
+                      "targets": [{"type": "http", "address": "https://ci.example.com/hook",
+                                   "auth_header": "Bearer t0ken", "payload_format": "CloudEvents"}]}
+    w.webhook_id = location_id(c.call("post", f"{api}/projects/{w.project_id}/webhook/policies", expect=201,
+                                      json=w.webhook_body))
+    c.call("put", f"{api}/projects/{w.project_id}/webhook/policies/{w.webhook_id}", expect=200,
+           json={**w.webhook_body, "description": "ci, changed"})
+    w.execution_id = record_webhook_delivery(srv, w.project_id, w.webhook_id)
+    c.call("post", f"{api}/projects/{w.project_id}/webhook/policies/{w.webhook_id}/executions/{w.execution_id}"
+                   "/redeliver", expect=201)
+
     # Path values per parameter name: the private world and the public one.
     w.values = {"project_name_or_id": str(w.project_id), "repository_name": "app", "reference": "v1",
                 "tag_name": "stable", "label_id": str(w.label_id), "mid": str(w.member_id),
                 "user_id": str(w.user_id), "group_id": str(w.group_id), "robot_id": str(w.robot_id),
-                "meta_name": "severity"}
+                "meta_name": "severity", "webhook_policy_id": str(w.webhook_id),
+                "execution_id": str(w.execution_id), "task_id": str(w.execution_id)}
     w.public_values = {**w.values, "project_name_or_id": str(w.public_project_id),
                        "label_id": str(w.public_label_id)}
     w.unknown_values = {"project_name_or_id": "999999", "repository_name": "nosuchrepo", "reference": "nosuchtag",
                         "tag_name": "nosuchtag", "label_id": "999999", "mid": "999999", "user_id": "999999",
-                        "group_id": "999999", "robot_id": "999999", "meta_name": "no_such_key"}
+                        "group_id": "999999", "robot_id": "999999", "meta_name": "no_such_key",
+                        "webhook_policy_id": "999999", "execution_id": "999999", "task_id": "999999"}
     # Query parameters an operation needs to be answered with data.
     w.queries = {
         "headProject": {"project_name": w.project},
@@ -488,6 +508,7 @@ def world(module_registry, contract, directory):
         "searchLdapGroups": {"groupname": "devs"},
         "getRegistryToken": {"service": "harbor-registry", "scope": f"repository:{w.project}/app:pull"},
         "copyArtifact": {"from": f"{w.project}/app:v1"},
+        "listWebhookJobs": {"policy_id": str(w.webhook_id)},
     }
     w.public_queries = {**w.queries, "headProject": {"project_name": w.public_project},
                         "listLabels": {"scope": "p", "project_id": str(w.public_project_id)},
@@ -518,9 +539,44 @@ def world(module_registry, contract, directory):
         "pingLdap": {},
         "importLdapUsers": {"ldap_uid_list": ["bob"]},
         "updateConfigurations": {"read_only": False},
+        "createWebhookPolicy": {**w.webhook_body, "name": unique("hookx")},
+        "updateWebhookPolicy": w.webhook_body,
         "login": None,
     }
     return w
+
+
+def record_webhook_delivery(srv, project_id: int, policy_id: int) -> int:
+    """Writes one delivery (execution) of the policy into the running server's database, with a
+    failed attempt, as the event dispatcher and a delivery worker would; returns its id."""
+    payload = json.dumps({"type": "PUSH_ARTIFACT", "occur_at": 1700000000, "operator": "admin"})
+    target = json.dumps({"type": "http", "address": "https://ci.example.com/hook", "auth_header": "Bearer t0ken",
+                         "skip_cert_verify": False, "payload_format": "CloudEvents", "signing_secret": ""})
+    con = sqlite3.connect(str(srv.data_dir / "berth.db"), timeout=10)
+    try:
+        with con:
+            eid = con.execute(
+                "INSERT INTO webhook_executions(policy_id, project_id, event_id, target_index, vendor_type, event_type,"
+                " target, payload, delivery_id, status, status_message, run_count, created_at, start_at, updated_at)"
+                " VALUES(?, ?, 1, 0, 'WEBHOOK', 'PUSH_ARTIFACT', ?, ?, 'openapi-delivery', 'Pending',"
+                " 'attempt 1 failed', 1, 1700000000000, 1700000000100, 1700000000200)",
+                (policy_id, project_id, target, payload)).lastrowid
+            con.execute("INSERT INTO webhook_attempts(execution_id, attempt, at, status_code, duration_ms, error,"
+                        " response) VALUES(?, 1, 1700000000100, 502, 12, 'abnormal response code: 502', 'bad')",
+                        (eid,))
+    finally:
+        con.close()
+    return eid
+
+
+def set_webhook_deliveries_final(srv, policy_id: int) -> None:
+    con = sqlite3.connect(str(srv.data_dir / "berth.db"), timeout=10)
+    try:
+        with con:
+            con.execute("UPDATE webhook_executions SET status = 'Error', end_at = updated_at WHERE policy_id = ?",
+                        (policy_id,))
+    finally:
+        con.close()
 
 
 def instantiate(template: str, values: dict) -> str:
@@ -709,6 +765,10 @@ def test_deletes_answer_as_documented(contract, world):
     c.call("delete", f"{api}/projects/{p}/metadatas/prevent_vul", expect=200)  # already gone: still 200
     c.call("get", f"{api}/projects/{p}/metadatas/prevent_vul", expect=404)
     c.call("delete", f"{api}/projects/{p}", expect=412)  # repositories remain
+    hook = f"{api}/projects/{p}/webhook/policies/{w.webhook_id}"
+    c.call("delete", hook, expect=412)  # its deliveries are still pending
+    set_webhook_deliveries_final(c.srv, w.webhook_id)
+    c.call("delete", hook, expect=200)
     assert c.call("get", f"{api}/projects/{p}/_deletable", expect=200).json()["deletable"] is False
     for repo in ("app", "team%252Ftool", "copy"):
         c.call("delete", f"{api}/projects/{p}/repositories/{repo}", expect=200)

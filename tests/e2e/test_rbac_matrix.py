@@ -25,7 +25,7 @@ Choices where the spec leaves room (each also noted at the data below):
 - Reading one repository is guarded by repository:list: the public rule grants "repository list"
   (not read) yet everyone may see a public project's repositories; Harbor's handler does the same.
 - Rows whose endpoints Berth does not have yet skip with the missing endpoint named: quotas,
-  webhook policies, immutable tag rules, the project scanner, scan.
+  immutable tag rules, the project scanner, scan.
 """
 from __future__ import annotations
 
@@ -163,6 +163,16 @@ class World:
         r = self.admin("POST", "/users", 201, json={"username": name, "email": f"{name}@example.com",
                                                     "realname": name, "password": PASSWORD})
         return int(r.headers["Location"].rsplit("/", 1)[1])
+
+    def new_webhook_policy(self, k: str) -> int:
+        r = self.admin("POST", f"/projects/{self.names[k]}/webhook/policies", 201, json={
+            "name": unique("wh"), "event_types": ["PUSH_ARTIFACT"], "enabled": True,
+            "targets": [{"type": "http", "address": "http://127.0.0.1:9/hook"}]})
+        return int(r.headers["Location"].rsplit("/", 1)[1])
+
+    def webhook_policy_names(self, k: str) -> set[str]:
+        return {p["name"] for p in self.admin("GET", f"/projects/{self.names[k]}/webhook/policies", 200,
+                                              params={"page_size": 100}).json()}
 
     def new_label(self, k: str) -> int:
         r = self.admin("POST", "/labels", 201, json={"name": unique("lbl"), "scope": "p", "project_id": self.ids[k]})
@@ -511,10 +521,49 @@ def _project_delete(w, k, auth):
     return r, after
 
 
-@row("notification-policy:list", [("notification-policy", "list")], 200,
-     probe=("GET", "/projects/{P}/webhook/policies", "GET /projects/{p}/webhook/policies"))
+@row("notification-policy:list", [("notification-policy", "list")], 200)
 def _webhooks(w, k, auth):
     return w.api("GET", f"/projects/{w.names[k]}/webhook/policies", auth), None
+
+
+@row("notification-policy:read", [("notification-policy", "read")], 200)
+def _webhook_read(w, k, auth):
+    pid = w.new_webhook_policy(k)
+    return w.api("GET", f"/projects/{w.names[k]}/webhook/policies/{pid}", auth), None
+
+
+@row("notification-policy:create", [("notification-policy", "create")], 201)
+def _webhook_create(w, k, auth):
+    name = unique("whc")
+    r = w.api("POST", f"/projects/{w.names[k]}/webhook/policies", auth, json={
+        "name": name, "event_types": ["PULL_ARTIFACT"], "targets": [{"type": "http", "address": "http://127.0.0.1:9/"}]})
+
+    def after(allowed):
+        assert (name in w.webhook_policy_names(k)) == allowed
+    return r, after
+
+
+@row("notification-policy:update", [("notification-policy", "update")], 200)
+def _webhook_update(w, k, auth):
+    pid = w.new_webhook_policy(k)
+    name = unique("whu")
+    r = w.api("PUT", f"/projects/{w.names[k]}/webhook/policies/{pid}", auth, json={
+        "name": name, "event_types": ["PULL_ARTIFACT"], "targets": [{"type": "http", "address": "http://127.0.0.1:9/"}]})
+
+    def after(allowed):
+        assert (name in w.webhook_policy_names(k)) == allowed
+    return r, after
+
+
+@row("notification-policy:delete", [("notification-policy", "delete")], 200)
+def _webhook_delete(w, k, auth):
+    pid = w.new_webhook_policy(k)
+    r = w.api("DELETE", f"/projects/{w.names[k]}/webhook/policies/{pid}", auth)
+
+    def after(allowed):
+        status = w.api("GET", f"/projects/{w.names[k]}/webhook/policies/{pid}", ADMIN).status_code
+        assert status == (404 if allowed else 200)
+    return r, after
 
 
 @row("immutable-tag:list", [("immutable-tag", "list")], 200,

@@ -13,6 +13,7 @@
 #include "registry/blob_service.h"
 #include "store/artifact_store.h"
 #include "store/identity_store.h"
+#include "store/webhook_store.h"
 
 namespace berth::api::v2_0 {
 
@@ -35,6 +36,7 @@ struct RestContext {
   // Set after construction by the composition root.
   auth::SystemConfig* settings = nullptr;  // GET/PUT /configurations; never null once serving
   auth::LdapIdentity* ldap = nullptr;      // /ldap/*; never null once serving
+  store::WebhookStore* webhooks = nullptr;  // …/webhook/*; never null once serving
 };
 
 }  // namespace berth::api::v2_0

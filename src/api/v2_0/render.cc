@@ -61,6 +61,14 @@ std::string HarborTime(int64_t unix_seconds) {
   return t.substr(0, t.size() - 1) + ".000Z";
 }
 
+std::string HarborTimeMs(int64_t unix_ms) {
+  int64_t seconds = unix_ms / 1000, ms = unix_ms % 1000;
+  if (ms < 0) ms += 1000, seconds -= 1;
+  std::string t = FormatRfc3339(seconds);
+  std::string frac = std::to_string(ms);
+  return t.substr(0, t.size() - 1) + "." + std::string(3 - frac.size(), '0') + frac + "Z";
+}
+
 Result<PageRequest> ParsePage(const http::Exchange& ex) {
   PageRequest p;
   auto page = ParsePositive(ex, "page", 1, 1'000'000'000);

@@ -24,6 +24,8 @@ http::Task<void> SendOk(http::Exchange& ex);
 
 // "2026-11-29T13:51:28.000Z"
 std::string HarborTime(int64_t unix_seconds);
+// The same from unix milliseconds, keeping them: "2026-11-29T13:51:28.123Z".
+std::string HarborTimeMs(int64_t unix_ms);
 
 struct PageRequest {
   int64_t page = 1;

@@ -31,5 +31,6 @@ void RegisterArtifactRoutes(http::Router& router, RestContext& ctx);   // reposi
 void RegisterLdapRoutes(http::Router& router, RestContext& ctx);       // ldap_handlers.cc (+ /configurations)
 void RegisterAuditRoutes(http::Router& router, RestContext& ctx);      // audit_handlers.cc
 void RegisterSessionRoutes(http::Router& router, RestContext& ctx);    // session_handlers.cc (/c/login)
+void RegisterWebhookRoutes(http::Router& router, RestContext& ctx);    // webhook_handlers.cc
 
 }  // namespace berth::api::v2_0

@@ -24,6 +24,7 @@ void RegisterRoutes(http::Router& router, RestContext& ctx) {
   RegisterLdapRoutes(router, ctx);
   RegisterAuditRoutes(router, ctx);
   RegisterSessionRoutes(router, ctx);
+  RegisterWebhookRoutes(router, ctx);
   router.SetErrorRenderer("/api", SendError);
 }
 
