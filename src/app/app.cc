@@ -22,6 +22,10 @@
 #include "store/sqlite/settings_stores.h"
 #include "store/sqlite/sqlite_stores.h"
 #include "store/sqlite/webhook_stores.h"
+#include "webhook/deliverer.h"
+#include "webhook/dispatcher.h"
+#include "webhook/pull_events.h"
+#include "webhook/subscriptions.h"
 
 namespace berth::app {
 
@@ -67,11 +71,54 @@ struct App::Parts {
   // (running handlers finish) before anything a handler may use goes, and before the Db closes.
   // Features register their handlers on it; Run() starts and stops it.
   std::unique_ptr<store::sqlite::SqliteJobQueue> job_queue;
+  // Webhooks: the job handlers outlive the runner; pull events go first (they wake the runner).
+  std::unique_ptr<webhook::Subscriptions> subscriptions;
+  std::unique_ptr<webhook::Dispatcher> dispatcher;
+  std::unique_ptr<webhook::Deliverer> deliverer;
   std::unique_ptr<jobs::JobRunner> jobs;
+  std::unique_ptr<webhook::PullEvents> pull_events;
 };
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 App::~App() = default;
+
+// Webhooks: events become "event" jobs (outbox), the dispatcher turns them into deliveries, the
+// deliverer sends them; /v2 and REST handlers learn which projects subscribe (see docs/webhooks.md).
+void App::WireWebhooks(Parts& p, const Config& config) {
+  auto* db = p.db.get();
+  auto* runner = p.jobs.get();
+  auto wake = [runner] { runner->Notify(); };
+  p.subscriptions = std::make_unique<webhook::Subscriptions>(*p.webhook_store, [db] { return db->generation(); });
+  webhook::DispatchOptions dispatch;
+  dispatch.external_url = config.external_url;
+  dispatch.max_attempts = static_cast<int>(config.webhook_max_attempts);
+  p.dispatcher = std::make_unique<webhook::Dispatcher>(*p.webhook_store, *p.project_store, *p.artifact_store, wake,
+                                                       dispatch);
+  webhook::DeliveryOptions delivery;
+  delivery.timeout = std::chrono::milliseconds(config.webhook_timeout_ms);
+  delivery.per_target = static_cast<int>(config.webhook_per_target);
+  p.deliverer = std::make_unique<webhook::Deliverer>(*p.webhook_store, delivery);
+  p.pull_events = std::make_unique<webhook::PullEvents>(*p.job_queue, wake);
+
+  auto* dispatcher = p.dispatcher.get();
+  auto* deliverer = p.deliverer.get();
+  runner->Register(std::string(store::kEventJobKind),
+                   [dispatcher](const store::JobRecord& job, const jobs::JobContext&) { return dispatcher->Handle(job); });
+  jobs::KindOptions deliver_opt;
+  deliver_opt.backoff.steps.clear();
+  for (int64_t ms : config.webhook_backoff_ms) deliver_opt.backoff.steps.emplace_back(ms);
+  runner->Register(std::string(webhook::kDeliverJobKind),
+                   [deliverer](const store::JobRecord& job, const jobs::JobContext& ctx) {
+                     return deliverer->Handle(job, ctx);
+                   },
+                   deliver_opt);
+
+  p.oci->subscriptions = p.subscriptions.get();
+  p.oci->pull_events = p.pull_events.get();
+  p.oci->wake_jobs = wake;
+  p.rest->subscriptions = p.subscriptions.get();
+  p.rest->wake_jobs = wake;
+}
 
 namespace {
 
@@ -105,6 +152,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->job_queue = std::make_unique<store::sqlite::SqliteJobQueue>(*p->db);
   jobs::RunnerOptions job_opt;
   job_opt.workers = static_cast<int>(config.jobs_workers);
+  job_opt.lease = std::chrono::seconds(config.jobs_lease_seconds);
   p->jobs = std::make_unique<jobs::JobRunner>(*p->job_queue, job_opt);
 
   registry::UploadService::Options upload_opt;
@@ -165,6 +213,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->rest->settings = p->settings.get();
   p->rest->ldap = p->ldap.get();
   p->rest->webhooks = p->webhook_store.get();
+  WireWebhooks(*p, config);
   api::v2_0::RegisterRoutes(p->router, *p->rest);
 
   http::ServerOptions so;
@@ -182,6 +231,7 @@ uint16_t App::port() const { return parts_->server->port(); }
 void App::Run() {
   parts_->jobs->Start();
   parts_->server->Run();
+  parts_->pull_events->Drain();  // pulls served before the stop are in the queue for the next start
   parts_->jobs->Stop();  // after the server has drained; queued jobs wait for the next start
 }
 void App::Stop() { parts_->server->Stop(); }

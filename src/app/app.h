@@ -22,6 +22,7 @@ class App {
  private:
   struct Parts;
   explicit App(std::unique_ptr<Parts> parts);
+  static void WireWebhooks(Parts& p, const Config& config);
   std::unique_ptr<Parts> parts_;
 };
 

@@ -40,6 +40,27 @@ Setter Int(int64_t Config::*field, int64_t min, const char* key) {
   };
 }
 
+// "1000,5000,30000": one or more positive integers.
+Setter MsList(std::vector<int64_t> Config::*field, const char* key) {
+  return [field, key](Config& c, const std::string& v) -> Result<void> {
+    std::vector<int64_t> out;
+    size_t start = 0;
+    while (start <= v.size()) {
+      size_t comma = v.find(',', start);
+      std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      int64_t n = 0;
+      auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), n);
+      if (item.empty() || ec != std::errc() || p != item.data() + item.size() || n < 1)
+        return Bad(key, "must be a comma-separated list of positive integers: " + v);
+      out.push_back(n);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    c.*field = std::move(out);
+    return {};
+  };
+}
+
 Setter Bool(bool Config::*field, const char* key) {
   return [field, key](Config& c, const std::string& v) -> Result<void> {
     if (v == "true" || v == "1" || v == "yes" || v == "on") c.*field = true;
@@ -67,6 +88,11 @@ const std::vector<Key>& Keys() {
       {"auth.lockout_seconds", Int(&Config::auth_lockout_seconds, 1, "auth.lockout_seconds")},
       {"auth.cache_ttl_seconds", Int(&Config::auth_cache_ttl_seconds, 0, "auth.cache_ttl_seconds")},
       {"jobs.workers", Int(&Config::jobs_workers, 1, "jobs.workers")},
+      {"jobs.lease_seconds", Int(&Config::jobs_lease_seconds, 1, "jobs.lease_seconds")},
+      {"webhook.max_attempts", Int(&Config::webhook_max_attempts, 1, "webhook.max_attempts")},
+      {"webhook.timeout_ms", Int(&Config::webhook_timeout_ms, 100, "webhook.timeout_ms")},
+      {"webhook.backoff_ms", MsList(&Config::webhook_backoff_ms, "webhook.backoff_ms")},
+      {"webhook.per_target", Int(&Config::webhook_per_target, 1, "webhook.per_target")},
   };
   return keys;
 }

@@ -30,6 +30,7 @@ int64_t LoginThrottle::Check(Counter* c, Clock::time_point now) const {
 
 int64_t LoginThrottle::RetryAfter(std::string_view account, std::string_view source, Clock::time_point now) {
   std::lock_guard lock(mu_);
+  if (counters_.empty()) return 0;  // the common case: no failures anywhere, no keys to build
   auto find = [&](const std::string& key) -> Counter* {
     auto it = counters_.find(key);
     return it == counters_.end() ? nullptr : &it->second;
@@ -59,7 +60,7 @@ void LoginThrottle::Failed(std::string_view account, std::string_view source, Cl
 
 void LoginThrottle::Succeeded(std::string_view account, std::string_view source) {
   std::lock_guard lock(mu_);
-  counters_.erase(AccountKey(account, source));
+  if (!counters_.empty()) counters_.erase(AccountKey(account, source));
 }
 
 void LoginThrottle::Trim() {

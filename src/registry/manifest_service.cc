@@ -6,7 +6,8 @@
 namespace berth::registry {
 
 Result<PutManifestResult> ManifestService::Put(const std::string& repository, const oci::Reference& ref,
-                                               std::string body, std::string_view content_type) {
+                                               std::string body, std::string_view content_type,
+                                               const store::EventContext* events) {
   Digest digest;
   if (ref.is_digest() && ref.digest.algorithm() != "sha256") {
     Hasher h(ref.digest.algorithm());
@@ -36,7 +37,7 @@ Result<PutManifestResult> ManifestService::Put(const std::string& repository, co
 
   std::optional<std::string> tag;
   if (!ref.is_digest()) tag = ref.tag;
-  if (auto r = store_.Put(rec, tag); !r) return std::unexpected(r.error());
+  if (auto r = store_.Put(rec, tag, events); !r) return std::unexpected(r.error());
   return PutManifestResult{digest, rec.subject};
 }
 
@@ -47,8 +48,9 @@ Result<store::ManifestRecord> ManifestService::Get(const std::string& repository
   return std::move(**rec);
 }
 
-Result<void> ManifestService::Delete(const std::string& repository, const oci::Reference& ref) {
-  auto done = ref.is_digest() ? store_.Delete(repository, ref.digest) : store_.Untag(repository, ref.tag);
+Result<void> ManifestService::Delete(const std::string& repository, const oci::Reference& ref,
+                                     const store::EventContext* events) {
+  auto done = ref.is_digest() ? store_.Delete(repository, ref.digest, events) : store_.Untag(repository, ref.tag);
   if (!done) return std::unexpected(done.error());
   if (!*done) return Fail(Errc::kManifestUnknown, "manifest unknown: " + repository + ":" + ref.str());
   return {};

@@ -19,13 +19,16 @@ class ManifestService {
   explicit ManifestService(store::ManifestStore& store) : store_(store) {}
 
   // Errors: kDigestInvalid (reference digest differs from the body's), kManifestInvalid,
-  // kManifestBlobUnknown, kUnsupported.
+  // kManifestBlobUnknown, kUnsupported. With `events`, the PUSH_ARTIFACT event commits with it.
   Result<PutManifestResult> Put(const std::string& repository, const oci::Reference& ref, std::string body,
-                                std::string_view content_type);
+                                std::string_view content_type, const store::EventContext* events = nullptr);
   // kManifestUnknown when absent.
   Result<store::ManifestRecord> Get(const std::string& repository, const oci::Reference& ref);
-  // By digest: the manifest and all its tags; by tag: only the tag. kManifestUnknown when absent.
-  Result<void> Delete(const std::string& repository, const oci::Reference& ref);
+  // By digest: the manifest and all its tags (with `events`, its DELETE_ARTIFACT event); by tag:
+  // only the tag (no event: Harbor refuses tag deletes, so there is none to mirror).
+  // kManifestUnknown when absent.
+  Result<void> Delete(const std::string& repository, const oci::Reference& ref,
+                      const store::EventContext* events = nullptr);
 
  private:
   store::ManifestStore& store_;

@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "store/artifact_records.h"
 #include "store/identity_records.h"
+#include "store/outbox.h"
 
 namespace berth::store {
 
@@ -70,7 +71,8 @@ class ArtifactStore {
   // Deletes every manifest of the repository exactly as ManifestStore::Delete does (reference
   // counts, tags, label attachments), then the repository itself, in one transaction. false when
   // the repository holds no manifest.
-  virtual Result<bool> DeleteRepository(std::string_view name) = 0;
+  // With `events`, one DELETE_ARTIFACT per top-level artifact commits with it.
+  virtual Result<bool> DeleteRepository(std::string_view name, const EventContext* events = nullptr) = 0;
 
   // ---- artifacts ----
   virtual Result<Listing<ArtifactRecord>> ListArtifacts(std::string_view repository, const ArtifactFilter& filter,
@@ -81,7 +83,9 @@ class ArtifactStore {
   // kManifestReferenced while an index in the repository lists it), then — as Harbor does — each
   // of its index children (recursively) that no index lists any more and no tag names, in the same
   // transaction and by the same code. false when absent.
-  virtual Result<bool> DeleteArtifact(std::string_view repository, const Digest& digest) = 0;
+  // With `events`, a DELETE_ARTIFACT for the artifact (not its children) commits with it.
+  virtual Result<bool> DeleteArtifact(std::string_view repository, const Digest& digest,
+                                      const EventContext* events = nullptr) = 0;
   // The index children of an artifact, ordered by digest (the index's own order is in its bytes).
   virtual Result<std::vector<ChildRecord>> Children(int64_t artifact_id) = 0;
 
@@ -90,7 +94,10 @@ class ArtifactStore {
   // artifact carries at the copy (re-pointing tags of that name in `to`, as a push would). One
   // transaction; reference counts as for a put. Returns the new artifact's id; nullopt when the
   // source artifact does not exist; kConflict when `to` already holds the digest.
-  virtual Result<std::optional<int64_t>> Copy(std::string_view from, const Digest& digest, std::string_view to) = 0;
+  // With `events`, one PUSH_ARTIFACT per copied artifact (children by digest, the root with its
+  // first tag) commits with it.
+  virtual Result<std::optional<int64_t>> Copy(std::string_view from, const Digest& digest, std::string_view to,
+                                              const EventContext* events = nullptr) = 0;
 
   // ---- tags ----
   // Tags of one artifact; name_part filters case-insensitively. Sort "name", "push_time", "id"

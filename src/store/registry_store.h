@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "store/outbox.h"
 #include "store/records.h"
 
 namespace berth::store {
@@ -48,13 +49,17 @@ class ManifestStore {
   // at it when given. Fails with kManifestBlobUnknown, inside the same transaction, when a blob
   // is not linked into the repository or a child manifest is not in it, and with kManifestInvalid
   // when a blob's stored size differs from its descriptor's.
-  virtual Result<void> Put(const ManifestRecord& rec, const std::optional<std::string>& tag) = 0;
+  // With `events`, a PUSH_ARTIFACT event (store/outbox.h) commits in the same transaction.
+  virtual Result<void> Put(const ManifestRecord& rec, const std::optional<std::string>& tag,
+                           const EventContext* events = nullptr) = 0;
   // By tag or digest; content included. nullopt when absent.
   virtual Result<std::optional<ManifestRecord>> GetByTag(std::string_view repository, std::string_view tag) = 0;
   virtual Result<std::optional<ManifestRecord>> GetByDigest(std::string_view repository, const Digest& digest) = 0;
   // Deletes the manifest and every tag on it. false when absent; kManifestReferenced when an index
   // in the repository still lists it.
-  virtual Result<bool> Delete(std::string_view repository, const Digest& digest) = 0;
+  // With `events`, a DELETE_ARTIFACT event naming the artifact's first tag commits with it.
+  virtual Result<bool> Delete(std::string_view repository, const Digest& digest,
+                              const EventContext* events = nullptr) = 0;
   // Removes one tag. false when absent.
   virtual Result<bool> Untag(std::string_view repository, std::string_view tag) = 0;
   virtual Result<bool> RepositoryExists(std::string_view repository) = 0;

@@ -33,6 +33,7 @@ import yaml
 
 from conftest import AUTH as ADMIN
 from e2e_lib import REPO_ROOT, make_image, make_index, unique
+from webhook_receiver import WebhookReceiver
 from ldap_server import Slapd
 
 SPEC_PATH = REPO_ROOT / "api" / "openapi.yaml"
@@ -481,6 +482,13 @@ def world(module_registry, contract, directory):
     w.execution_id = record_webhook_delivery(srv, w.project_id, w.webhook_id)
     c.call("post", f"{api}/projects/{w.project_id}/webhook/policies/{w.webhook_id}/executions/{w.execution_id}"
                    "/redeliver", expect=201)
+    # The test endpoint against a real receiver on loopback.
+    w.receiver = WebhookReceiver().start()
+    hook = location_id(c.call("post", f"{api}/projects/{w.project_id}/webhook/policies", expect=201,
+                              json={**w.webhook_body, "name": unique("hook"),
+                                    "targets": [{"type": "http", "address": w.receiver.url()}]}))
+    c.call("post", f"{api}/projects/{w.project_id}/webhook/policies/{hook}/test", expect=200)
+    assert w.receiver.wait_for(1)[0].json()["type"] == "PUSH_ARTIFACT"
 
     # Path values per parameter name: the private world and the public one.
     w.values = {"project_name_or_id": str(w.project_id), "repository_name": "app", "reference": "v1",

@@ -2,6 +2,7 @@
 // Borrowed references; the composition root (app/) owns everything. Thread-safe as its parts are.
 #pragma once
 #include <cstddef>
+#include <functional>
 
 #include "registry/blob_service.h"
 #include "registry/listing_service.h"
@@ -19,6 +20,10 @@ class PullRecorder;
 namespace berth::audit {
 class AuditWriter;
 }
+namespace berth::webhook {
+class PullEvents;
+class Subscriptions;
+}  // namespace berth::webhook
 
 namespace berth::api::oci {
 
@@ -40,6 +45,10 @@ struct OciContext {
   OciLimits limits;
   // Counts manifest GETs for Harbor's pull_count / pull_time; null = not recorded.
   registry::PullRecorder* pulls = nullptr;
+  // Webhook events of pushes, pulls and deletes (see events.h); null = none recorded.
+  webhook::Subscriptions* subscriptions = nullptr;
+  webhook::PullEvents* pull_events = nullptr;
+  std::function<void()> wake_jobs;  // after committing events: JobRunner::Notify
 };
 
 }  // namespace berth::api::oci

@@ -1,4 +1,5 @@
 #include "api/oci/handlers.h"
+#include "api/oci/events.h"
 #include "api/oci/gate.h"
 #include "audit/audit_writer.h"
 #include "api/oci/params.h"
@@ -58,6 +59,7 @@ http::Task<void> GetManifest(OciContext& ctx, http::Exchange& ex) {
   if (ex.method() == http::Verb::get) {  // HEAD is not a pull
     AuditArtifact(ctx, ex, *name, "pull");
     if (ctx.pulls) ctx.pulls->Record(*name, rec->digest, ref->is_digest() ? "" : ref->tag);
+    PublishPull(ctx, ex, *name, rec->digest, ref->is_digest() ? "" : ref->tag);
   }
   co_await ex.Send(std::move(r));
 }
@@ -69,8 +71,11 @@ http::Task<void> PutManifest(OciContext& ctx, http::Exchange& ex) {
   if (!ref) co_return co_await SendError(ex, ref.error());
   auto body = co_await ex.ReadAll(ctx.limits.max_manifest_bytes);
   if (!body) co_return co_await SendError(ex, body.error());
-  auto put = ctx.manifests.Put(*name, *ref, std::move(*body), ex.Header("Content-Type"));
+  store::EventContext storage;
+  const store::EventContext* events = EventsFor(ctx, ex, *name, "PUSH_ARTIFACT", storage);
+  auto put = ctx.manifests.Put(*name, *ref, std::move(*body), ex.Header("Content-Type"), events);
   if (!put) co_return co_await SendError(ex, put.error());
+  if (events && ctx.wake_jobs) ctx.wake_jobs();
   std::string digest = put->digest.str();
   auto r = Reply(201);
   r.Set("Location", "/v2/" + *name + "/manifests/" + digest);
@@ -85,8 +90,11 @@ http::Task<void> DeleteManifest(OciContext& ctx, http::Exchange& ex) {
   if (!name) co_return co_await SendError(ex, name.error());
   auto ref = ReferenceParam(ex);
   if (!ref) co_return co_await SendError(ex, ref.error());
-  auto done = ctx.manifests.Delete(*name, *ref);
+  store::EventContext storage;
+  const store::EventContext* events = EventsFor(ctx, ex, *name, "DELETE_ARTIFACT", storage);
+  auto done = ctx.manifests.Delete(*name, *ref, events);
   if (!done) co_return co_await SendError(ex, done.error());
+  if (events && ctx.wake_jobs) ctx.wake_jobs();
   AuditArtifact(ctx, ex, *name, "delete");
   co_await ex.Send(Reply(202));
 }

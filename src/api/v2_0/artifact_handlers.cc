@@ -8,6 +8,7 @@
 #include "api/v2_0/artifact_access.h"
 #include "api/v2_0/harbor_query.h"
 #include "api/v2_0/artifact_views.h"
+#include "api/v2_0/events.h"
 #include "api/v2_0/project_access.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/route_table.h"
@@ -173,7 +174,9 @@ http::Task<void> DeleteArtifact(RestContext& ctx, http::Exchange& ex) {
   if (!artifact) co_return co_await SendError(ex, artifact.error());
   // As DELETE /v2/<repo>/manifests/<digest> (same code, one transaction): the manifest, all its
   // tags and its blobs' reference counts; then, as Harbor does, index children nothing else uses.
-  auto done = ctx.artifacts.DeleteArtifact(scope->repository, artifact->digest);
+  store::EventContext storage;
+  const store::EventContext* events = EventsFor(ctx, ex, *scope, "DELETE_ARTIFACT", storage);
+  auto done = ctx.artifacts.DeleteArtifact(scope->repository, artifact->digest, events);
   if (!done) {
     Error err = done.error();
     if (err.code == Errc::kManifestReferenced)
@@ -182,6 +185,7 @@ http::Task<void> DeleteArtifact(RestContext& ctx, http::Exchange& ex) {
   }
   if (!*done)
     co_return co_await SendError(ex, Error(Errc::kNotFound, "artifact " + scope->repository + "@" + artifact->digest.str() + " not found"));
+  EventsCommitted(ctx, events);
   RecordAudit(ctx, scope->who, scope->project.id, AuditName(scope->repository, ex.Param("reference")), "artifact",
               "delete");
   co_await SendOk(ex);
@@ -206,10 +210,13 @@ http::Task<void> CopyArtifact(RestContext& ctx, http::Exchange& ex) {
       co_return co_await SendError(ex, Error(Errc::kNotFound, "artifact " + src->repository + ":" + src->ref.tag + " not found"));
     digest = (*tagged)->digest;
   }
-  auto copied = ctx.artifacts.Copy(src->repository, digest, scope->repository);
+  store::EventContext storage;
+  const store::EventContext* events = EventsFor(ctx, ex, *scope, "PUSH_ARTIFACT", storage);
+  auto copied = ctx.artifacts.Copy(src->repository, digest, scope->repository, events);
   if (!copied) co_return co_await SendError(ex, copied.error());
   if (!*copied)
     co_return co_await SendError(ex, Error(Errc::kNotFound, "artifact " + src->repository + "@" + digest.str() + " not found"));
+  EventsCommitted(ctx, events);
   RecordAudit(ctx, scope->who, scope->project.id, scope->repository + "@" + digest.str(), "artifact", "create");
   std::string location = "/api/v2.0/projects/" + scope->project.name + "/repositories/" +
                          EncodedRepositoryPart(scope->repository) + "/artifacts/" + digest.str();

@@ -2,6 +2,7 @@
 // system settings and the LDAP identity source. Borrowed references and pointers; the composition
 // root (app/) owns everything and sets the pointers before serving. Thread-safe as its parts are.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,10 @@
 #include "store/artifact_store.h"
 #include "store/identity_store.h"
 #include "store/webhook_store.h"
+
+namespace berth::webhook {
+class Subscriptions;
+}
 
 namespace berth::api::v2_0 {
 
@@ -37,6 +42,9 @@ struct RestContext {
   auth::SystemConfig* settings = nullptr;  // GET/PUT /configurations; never null once serving
   auth::LdapIdentity* ldap = nullptr;      // /ldap/*; never null once serving
   store::WebhookStore* webhooks = nullptr;  // …/webhook/*; never null once serving
+  // Webhook events of artifact deletes and copies (see events.h); null = none recorded.
+  webhook::Subscriptions* subscriptions = nullptr;
+  std::function<void()> wake_jobs;  // after committing events: JobRunner::Notify
 };
 
 }  // namespace berth::api::v2_0

@@ -4,6 +4,7 @@
 #include "api/v2_0/artifact_handlers.h"
 #include "api/v2_0/harbor_query.h"
 #include "api/v2_0/artifact_views.h"
+#include "api/v2_0/events.h"
 #include "api/v2_0/project_access.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/security.h"
@@ -98,9 +99,12 @@ http::Task<void> UpdateRepository(RestContext& ctx, http::Exchange& ex) {
 http::Task<void> DeleteRepository(RestContext& ctx, http::Exchange& ex) {
   auto scope = AuthorizeRepository(ctx, ex, "repository", "delete");
   if (!scope) co_return co_await SendError(ex, scope.error());
-  auto done = ctx.artifacts.DeleteRepository(scope->repository);
+  store::EventContext storage;
+  const store::EventContext* events = EventsFor(ctx, ex, *scope, "DELETE_ARTIFACT", storage);
+  auto done = ctx.artifacts.DeleteRepository(scope->repository, events);
   if (!done) co_return co_await SendError(ex, done.error());
   if (!*done) co_return co_await SendError(ex, Error(Errc::kNotFound, "repository " + scope->repository + " not found"));
+  EventsCommitted(ctx, events);
   RecordAudit(ctx, scope->who, scope->project.id, scope->repository, "repository", "delete");
   co_await SendOk(ex);
 }

@@ -32,5 +32,6 @@ void RegisterLdapRoutes(http::Router& router, RestContext& ctx);       // ldap_h
 void RegisterAuditRoutes(http::Router& router, RestContext& ctx);      // audit_handlers.cc
 void RegisterSessionRoutes(http::Router& router, RestContext& ctx);    // session_handlers.cc (/c/login)
 void RegisterWebhookRoutes(http::Router& router, RestContext& ctx);    // webhook_handlers.cc
+void RegisterWebhookTestRoutes(http::Router& router, RestContext& ctx);  // webhook_test_handler.cc
 
 }  // namespace berth::api::v2_0

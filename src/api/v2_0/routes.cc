@@ -25,6 +25,7 @@ void RegisterRoutes(http::Router& router, RestContext& ctx) {
   RegisterAuditRoutes(router, ctx);
   RegisterSessionRoutes(router, ctx);
   RegisterWebhookRoutes(router, ctx);
+  RegisterWebhookTestRoutes(router, ctx);
   router.SetErrorRenderer("/api", SendError);
 }
 

@@ -6,16 +6,13 @@
 #include <charconv>
 
 #include "api/v2_0/request_fields.h"
+#include "webhook/event.h"
 
 namespace berth::api::v2_0 {
 namespace {
 
 // Harbor's event types (spec §2) plus the three chart events of issue 4, in GET /events order.
-constexpr std::array<std::string_view, 13> kEventTypes = {
-    "PUSH_ARTIFACT",   "PULL_ARTIFACT",      "DELETE_ARTIFACT",  "UPLOAD_CHART",     "DOWNLOAD_CHART",
-    "DELETE_CHART",    "QUOTA_EXCEED",       "QUOTA_WARNING",    "REPLICATION",      "SCANNING_FAILED",
-    "SCANNING_COMPLETED", "SCANNING_STOPPED", "TAG_RETENTION",
-};
+using webhook::kEventTypes;
 
 constexpr size_t kMaxName = 256;
 

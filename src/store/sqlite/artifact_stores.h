@@ -14,14 +14,16 @@ class SqliteArtifactStore final : public ArtifactStore {
   Result<Listing<RepositoryRecord>> ListRepositories(const RepositoryFilter& filter, Paging paging) override;
   Result<std::optional<RepositoryRecord>> FindRepository(std::string_view name) override;
   Result<bool> SetRepositoryDescription(std::string_view name, std::string_view description) override;
-  Result<bool> DeleteRepository(std::string_view name) override;
+  Result<bool> DeleteRepository(std::string_view name, const EventContext* events = nullptr) override;
   Result<Listing<ArtifactRecord>> ListArtifacts(std::string_view repository, const ArtifactFilter& filter,
                                                 Paging paging) override;
   Result<std::optional<ArtifactRecord>> FindByDigest(std::string_view repository, const Digest& digest) override;
   Result<std::optional<ArtifactRecord>> FindByTag(std::string_view repository, std::string_view tag) override;
-  Result<bool> DeleteArtifact(std::string_view repository, const Digest& digest) override;
+  Result<bool> DeleteArtifact(std::string_view repository, const Digest& digest,
+                              const EventContext* events = nullptr) override;
   Result<std::vector<ChildRecord>> Children(int64_t artifact_id) override;
-  Result<std::optional<int64_t>> Copy(std::string_view from, const Digest& digest, std::string_view to) override;
+  Result<std::optional<int64_t>> Copy(std::string_view from, const Digest& digest, std::string_view to,
+                                      const EventContext* events = nullptr) override;
   Result<std::map<int64_t, std::vector<TagRecord>>> TagsOf(const std::vector<int64_t>& artifact_ids) override;
   Result<Listing<TagRecord>> ListTags(int64_t artifact_id, std::string_view name_part, std::string_view sort,
                                       Paging paging) override;

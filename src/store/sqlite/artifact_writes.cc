@@ -4,6 +4,7 @@
 // the same code as a /v2 put and delete.
 #include "base/clock.h"
 #include "store/sqlite/artifact_stores.h"
+#include "store/sqlite/outbox.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace berth::store::sqlite {
@@ -24,7 +25,9 @@ std::vector<std::string> ChildDigests(Conn& c, int64_t manifest_id) {
 // Copies manifest `digest` of repository `src` into `dst` (children first, each once), linking
 // every blob it references into `dst`. Returns the id of the manifest in `dst`. No statement is
 // kept open across the recursive call: prepared statements are shared per connection.
-Result<int64_t> CopyManifest(Conn& c, int64_t src, int64_t dst, const std::string& digest, int64_t now, int depth) {
+// `copied` collects the digests of the index children it inserts (for their events).
+Result<int64_t> CopyManifest(Conn& c, int64_t src, int64_t dst, const std::string& digest, int64_t now, int depth,
+                             std::vector<std::string>& copied) {
   if (auto existing = ManifestId(c, dst, digest)) return *existing;
   if (depth > kMaxDepth) return Fail(Errc::kManifestInvalid, "index nesting too deep to copy");
   ManifestRecord rec;
@@ -46,8 +49,10 @@ Result<int64_t> CopyManifest(Conn& c, int64_t src, int64_t dst, const std::strin
   rec.digest = *Digest::Parse(digest);
   std::vector<std::string> children = ChildDigests(c, src_id);
   for (const auto& child : children) {
-    auto copied = CopyManifest(c, src, dst, child, now, depth + 1);
-    if (!copied) return std::unexpected(copied.error());
+    bool existed = ManifestId(c, dst, child).has_value();
+    auto child_id = CopyManifest(c, src, dst, child, now, depth + 1, copied);
+    if (!child_id) return std::unexpected(child_id.error());
+    if (!existed) copied.push_back(child);
     rec.children.push_back(*Digest::Parse(child));
   }
   {
@@ -85,7 +90,8 @@ Result<void> DeleteOrphan(Conn& c, int64_t repo, const std::string& digest, int6
 
 }  // namespace
 
-Result<bool> SqliteArtifactStore::DeleteArtifact(std::string_view repository, const Digest& digest) {
+Result<bool> SqliteArtifactStore::DeleteArtifact(std::string_view repository, const Digest& digest,
+                                                 const EventContext* events) {
   std::string d = digest.str();
   int64_t now = NowUnixSeconds();
   return db_.Write([&](Conn& c) -> Result<bool> {
@@ -94,6 +100,7 @@ Result<bool> SqliteArtifactStore::DeleteArtifact(std::string_view repository, co
     auto id = ManifestId(c, *repo, d);
     if (!id) return false;
     auto children = ChildDigests(c, *id);
+    if (events) InsertArtifactEvent(c, *events, "DELETE_ARTIFACT", repository, d, FirstTag(c, *id));
     auto done = DeleteManifestRow(c, *repo, *id, d, now);
     if (!done) return std::unexpected(done.error());
     for (const auto& child : children)
@@ -103,7 +110,7 @@ Result<bool> SqliteArtifactStore::DeleteArtifact(std::string_view repository, co
 }
 
 Result<std::optional<int64_t>> SqliteArtifactStore::Copy(std::string_view from, const Digest& digest,
-                                                         std::string_view to) {
+                                                         std::string_view to, const EventContext* events) {
   std::string d = digest.str();
   int64_t now = NowUnixSeconds();
   return db_.Write([&](Conn& c) -> Result<std::optional<int64_t>> {
@@ -114,7 +121,8 @@ Result<std::optional<int64_t>> SqliteArtifactStore::Copy(std::string_view from, 
     int64_t dst = EnsureRepository(c, to, now);
     if (ManifestId(c, dst, d))
       return Fail(Errc::kConflict, "the artifact " + d + " already exists in the repository " + std::string(to));
-    auto id = CopyManifest(c, *src, dst, d, now, 0);
+    std::vector<std::string> copied_children;
+    auto id = CopyManifest(c, *src, dst, d, now, 0, copied_children);
     if (!id) return std::unexpected(id.error());
     std::vector<std::string> tags;
     {
@@ -129,11 +137,15 @@ Result<std::optional<int64_t>> SqliteArtifactStore::Copy(std::string_view from, 
           .Bind(1, dst).Bind(2, tag).Bind(3, *id).Bind(4, now).Run();
     }
     c.Prepare("UPDATE repositories SET updated_at = ? WHERE id = ?").Bind(1, now).Bind(2, dst).Run();
+    if (events) {  // as pushes: each new child by digest, then the root with its first source tag
+      for (const auto& child : copied_children) InsertArtifactEvent(c, *events, "PUSH_ARTIFACT", to, child, "");
+      InsertArtifactEvent(c, *events, "PUSH_ARTIFACT", to, d, tags.empty() ? std::string() : tags.front());
+    }
     return std::optional<int64_t>(*id);
   });
 }
 
-Result<bool> SqliteArtifactStore::DeleteRepository(std::string_view name) {
+Result<bool> SqliteArtifactStore::DeleteRepository(std::string_view name, const EventContext* events) {
   int64_t now = NowUnixSeconds();
   return db_.Write([&](Conn& c) -> Result<bool> {
     auto repo = RepositoryId(c, name);
@@ -150,6 +162,9 @@ Result<bool> SqliteArtifactStore::DeleteRepository(std::string_view name) {
         while (s.Step()) roots.emplace_back(s.Int(0), s.Text(1));
       }
       if (roots.empty()) break;
+      if (events && !any)  // the first round's roots are the repository's artifacts; children go silently
+        for (const auto& [id, digest] : roots)
+          InsertArtifactEvent(c, *events, "DELETE_ARTIFACT", name, digest, FirstTag(c, id));
       any = true;
       for (const auto& [id, digest] : roots) {
         auto done = DeleteManifestRow(c, *repo, id, digest, now);

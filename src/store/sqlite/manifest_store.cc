@@ -1,4 +1,5 @@
 #include "base/clock.h"
+#include "store/sqlite/outbox.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace berth::store::sqlite {
@@ -107,7 +108,8 @@ Result<Page> ReadPage(Stmt& s, int limit) {
 
 }  // namespace
 
-Result<void> SqliteManifestStore::Put(const ManifestRecord& rec, const std::optional<std::string>& tag) {
+Result<void> SqliteManifestStore::Put(const ManifestRecord& rec, const std::optional<std::string>& tag,
+                                      const EventContext* events) {
   std::string digest = rec.digest.str();
   int64_t now = rec.pushed_at ? rec.pushed_at : NowUnixSeconds();
   return db_.Write([&](Conn& c) -> Result<void> {
@@ -125,6 +127,7 @@ Result<void> SqliteManifestStore::Put(const ManifestRecord& rec, const std::opti
           .Bind(1, repo).Bind(2, *tag).Bind(3, *id).Bind(4, now).Run();
     }
     c.Prepare("UPDATE repositories SET updated_at = ? WHERE id = ?").Bind(1, now).Bind(2, repo).Run();
+    if (events) InsertArtifactEvent(c, *events, "PUSH_ARTIFACT", rec.repository, digest, tag.value_or(""));
     return {};
   });
 }
@@ -149,7 +152,8 @@ Result<std::optional<ManifestRecord>> SqliteManifestStore::GetByDigest(std::stri
   });
 }
 
-Result<bool> SqliteManifestStore::Delete(std::string_view repository, const Digest& digest) {
+Result<bool> SqliteManifestStore::Delete(std::string_view repository, const Digest& digest,
+                                         const EventContext* events) {
   std::string d = digest.str();
   int64_t now = NowUnixSeconds();
   return db_.Write([&](Conn& c) -> Result<bool> {
@@ -157,6 +161,7 @@ Result<bool> SqliteManifestStore::Delete(std::string_view repository, const Dige
     if (!repo) return false;
     auto id = ManifestId(c, *repo, d);
     if (!id) return false;
+    if (events) InsertArtifactEvent(c, *events, "DELETE_ARTIFACT", repository, d, FirstTag(c, *id));
     return DeleteManifestRow(c, *repo, *id, d, now);
   });
 }

@@ -34,10 +34,11 @@ class SqliteUploadStore final : public UploadStore {
 class SqliteManifestStore final : public ManifestStore {
  public:
   explicit SqliteManifestStore(Db& db) : db_(db) {}
-  Result<void> Put(const ManifestRecord& rec, const std::optional<std::string>& tag) override;
+  Result<void> Put(const ManifestRecord& rec, const std::optional<std::string>& tag,
+                   const EventContext* events = nullptr) override;
   Result<std::optional<ManifestRecord>> GetByTag(std::string_view repository, std::string_view tag) override;
   Result<std::optional<ManifestRecord>> GetByDigest(std::string_view repository, const Digest& digest) override;
-  Result<bool> Delete(std::string_view repository, const Digest& digest) override;
+  Result<bool> Delete(std::string_view repository, const Digest& digest, const EventContext* events = nullptr) override;
   Result<bool> Untag(std::string_view repository, std::string_view tag) override;
   Result<bool> RepositoryExists(std::string_view repository) override;
   Result<Page> ListTags(std::string_view repository, std::string_view last, int limit) override;

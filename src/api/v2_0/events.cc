@@ -1,0 +1,19 @@
+#include "api/v2_0/events.h"
+
+#include "webhook/subscriptions.h"
+
+namespace berth::api::v2_0 {
+
+const store::EventContext* EventsFor(RestContext& ctx, const http::Exchange& ex, const RepoScope& scope,
+                                     std::string_view event_type, store::EventContext& storage) {
+  if (ctx.subscriptions == nullptr || !ctx.subscriptions->Wants(scope.project.id, event_type)) return nullptr;
+  storage.operator_name = scope.who.name;
+  storage.request_id = std::string(ex.Header("X-Request-Id"));
+  return &storage;
+}
+
+void EventsCommitted(RestContext& ctx, const store::EventContext* events) {
+  if (events != nullptr && ctx.wake_jobs) ctx.wake_jobs();
+}
+
+}  // namespace berth::api::v2_0

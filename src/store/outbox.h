@@ -1,0 +1,63 @@
+// Events committed with the change that caused them (the outbox rule). A store write given an
+// EventContext inserts one "event" job per artifact event into the durable job queue inside its
+// own transaction, so a committed push or delete always has its event and a rolled-back one never
+// does; the event dispatcher (webhook/) turns each into deliveries. Value types; no behaviour
+// beyond the JSON form of an artifact event.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace berth::store {
+
+// Job kind of an event waiting to be dispatched.
+inline constexpr std::string_view kEventJobKind = "event";
+
+// Who caused a write (Harbor's `operator`, "" for anonymous) and the X-Request-Id it came with.
+struct EventContext {
+  std::string operator_name;
+  std::string request_id;
+};
+
+// An artifact event as it waits in the queue; the dispatcher builds Harbor's payload from it.
+struct ArtifactEventRecord {
+  std::string type;        // PUSH_ARTIFACT, PULL_ARTIFACT, DELETE_ARTIFACT
+  int64_t occur_at = 0;    // unix seconds
+  std::string operator_name;
+  std::string request_id;
+  std::string repository;  // project/path
+  std::string digest;
+  std::string tag;         // "" when the event is by digest
+};
+
+inline std::string ToJson(const ArtifactEventRecord& e) {
+  nlohmann::ordered_json j;
+  j["type"] = e.type;
+  j["occur_at"] = e.occur_at;
+  j["operator"] = e.operator_name;
+  j["request_id"] = e.request_id;
+  j["repository"] = e.repository;
+  j["digest"] = e.digest;
+  j["tag"] = e.tag;
+  return j.dump();
+}
+
+inline std::optional<ArtifactEventRecord> ParseArtifactEvent(std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) return std::nullopt;
+  ArtifactEventRecord e;
+  e.type = j.value("type", "");
+  e.occur_at = j.value("occur_at", int64_t{0});
+  e.operator_name = j.value("operator", "");
+  e.request_id = j.value("request_id", "");
+  e.repository = j.value("repository", "");
+  e.digest = j.value("digest", "");
+  e.tag = j.value("tag", "");
+  if (e.repository.empty() || e.digest.empty()) return std::nullopt;
+  return e;
+}
+
+}  // namespace berth::store

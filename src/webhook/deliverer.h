@@ -1,0 +1,53 @@
+// Deliverer: the handler of "webhook.deliver" jobs. One attempt per call: POSTs the execution's
+// recorded body to its target (Content-Type by format, the target's auth_header as Authorization
+// for http targets, X-Berth-Event-Id, and X-Berth-Signature when the target has a signing
+// secret), records the attempt (status code, duration, error, first bytes of the answer), and
+// returns Done on a 2xx, Retry otherwise (the runner's backoff; the last attempt ends the
+// execution as Error, a dead letter that can be redelivered). At most `per_target` deliveries run
+// at once to one address; workers beyond that wait their turn.
+// Thread-safe: the per-address counters are guarded by mu_.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "jobs/job_runner.h"
+#include "store/webhook_store.h"
+
+namespace berth::webhook {
+
+struct DeliveryOptions {
+  std::chrono::milliseconds timeout{3000};  // the whole exchange
+  int per_target = 4;                        // concurrent deliveries to one address
+};
+
+class Deliverer {
+ public:
+  Deliverer(store::WebhookStore& webhooks, DeliveryOptions opt) : webhooks_(webhooks), opt_(opt) {}
+
+  jobs::Outcome Handle(const store::JobRecord& job, const jobs::JobContext& ctx);
+
+ private:
+  // Holds one of the `per_target` slots of an address while alive.
+  class Slot {
+   public:
+    Slot(Deliverer& d, std::string address);
+    ~Slot();
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+   private:
+    Deliverer& d_;
+    std::string address_;
+  };
+
+  store::WebhookStore& webhooks_;
+  DeliveryOptions opt_;
+  std::mutex mu_;
+  std::condition_variable freed_;
+  std::map<std::string, int> running_;  // address → deliveries in flight; guarded by mu_
+};
+
+}  // namespace berth::webhook

@@ -1,0 +1,42 @@
+// Dispatcher: the handler of "event" jobs (store/outbox.h). Turns one artifact event into one
+// execution per enabled matching policy × target, each with its exact body (Default, CloudEvents
+// or Slack) and a delivery job, all in one transaction (WebhookStore::RecordDispatch), then wakes
+// the runner. Running it twice for one event records nothing new. The payload is built here, after
+// the change, as Harbor builds it: the repository's date_created is left out once it is gone.
+// Thread-safe: stateless over thread-safe stores.
+#pragma once
+#include <functional>
+#include <string>
+
+#include "jobs/job_runner.h"
+#include "store/artifact_store.h"
+#include "store/identity_store.h"
+#include "store/job_queue.h"
+#include "store/webhook_store.h"
+
+namespace berth::webhook {
+
+inline constexpr std::string_view kDeliverJobKind = "webhook.deliver";
+
+struct DispatchOptions {
+  std::string external_url;  // resource_url's host comes from it (scheme dropped)
+  int max_attempts = 3;      // per delivery
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(store::WebhookStore& webhooks, store::ProjectStore& projects, store::ArtifactStore& artifacts,
+             std::function<void()> wake, DispatchOptions opt)
+      : webhooks_(webhooks), projects_(projects), artifacts_(artifacts), wake_(std::move(wake)), opt_(std::move(opt)) {}
+
+  jobs::Outcome Handle(const store::JobRecord& job);
+
+ private:
+  store::WebhookStore& webhooks_;
+  store::ProjectStore& projects_;
+  store::ArtifactStore& artifacts_;
+  std::function<void()> wake_;
+  DispatchOptions opt_;
+};
+
+}  // namespace berth::webhook
