@@ -1,7 +1,8 @@
 #include "auth/authenticator.h"
 
-#include <openssl/hmac.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sodium.h>
 
 #include <nlohmann/json.hpp>
 
@@ -45,12 +46,13 @@ std::string Authenticator::CacheKey(std::string_view username, std::string_view 
   msg.reserve(username.size() + password.size() + 1);
   msg.append(username).push_back('\0');
   msg.append(password);
+  // Keyed BLAKE2b (libsodium): a MAC like HMAC-SHA256, without OpenSSL 3's per-call algorithm
+  // fetch, which takes a process-wide lock on every request.
   unsigned char md[32];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), hmac_key_.data(), static_cast<int>(hmac_key_.size()),
-       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), md, &len);
+  crypto_generichash(md, sizeof md, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                     reinterpret_cast<const unsigned char*>(hmac_key_.data()), hmac_key_.size());
   OPENSSL_cleanse(msg.data(), msg.size());
-  return std::string(reinterpret_cast<char*>(md), len);
+  return std::string(reinterpret_cast<char*>(md), sizeof md);
 }
 
 void Authenticator::Remember(const std::string& key, Entry e) {

@@ -2,7 +2,7 @@
 // accounts, and builds principals for known users (token requests, UI sessions).
 //
 // argon2id is deliberately slow, so a successful verification is cached in memory for a short
-// time, keyed by an HMAC of the credentials under a per-process random key (the cache never holds
+// time, keyed by a keyed BLAKE2b hash of the credentials under a per-process random key (the cache never holds
 // a password or anything that could be replayed elsewhere). A hit is honoured only while the
 // account's credential_version is unchanged and the account is enabled and unexpired, so a
 // password change, secret refresh or robot disable takes effect at once. Roles are read on every
