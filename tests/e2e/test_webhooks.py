@@ -258,7 +258,9 @@ def test_receiver_failing_twice_gets_the_event_on_the_third_attempt(berth_factor
 
 
 def test_receiver_down_for_a_while_gets_every_event_when_back(berth_factory, clients, tmp_path):
-    srv = berth_factory(config={"webhook": {"max_attempts": 8, "backoff_ms": "300,600,1000", "timeout_ms": 1000}})
+    # Up to 30 attempts, a second apart after the first few: the outage below may last a while on a
+    # loaded machine (three skopeo pushes, then 2 s), and no event may run out of attempts in it.
+    srv = berth_factory(config={"webhook": {"max_attempts": 30, "backoff_ms": "300,600,1000", "timeout_ms": 1000}})
     project = new_project(srv)
     down = WebhookReceiver().start()
     port = down.port
@@ -271,7 +273,7 @@ def test_receiver_down_for_a_while_gets_every_event_when_back(berth_factory, cli
     time.sleep(2.0)
     back = WebhookReceiver(port).start()
     try:
-        got = back.wait_for(3, timeout=20)
+        got = back.wait_for(3, timeout=30)
         assert {d.json()["event_data"]["resources"][0]["digest"] for d in got} == {i.digest for i in imgs}
     finally:
         back.stop()
