@@ -455,6 +455,18 @@ def error_codes(resp) -> list[str]:
     return [e["code"] for e in body["errors"]]
 
 
+def harbor_error(r, status, code) -> str:
+    """Asserts Harbor's REST error shape {"errors":[{"code","message"}]} with one error of `code`
+    and HTTP `status`; returns its message."""
+    assert r.status_code == status, (r.status_code, r.text)
+    body = r.json()
+    assert set(body) == {"errors"}, body
+    assert isinstance(body["errors"], list) and len(body["errors"]) == 1, body
+    assert body["errors"][0]["code"] == code, body
+    assert body["errors"][0]["message"], body
+    return body["errors"][0]["message"]
+
+
 def assert_error(resp, status, code) -> None:
     statuses = status if isinstance(status, (tuple, list, set)) else (status,)
     codes = code if isinstance(code, (tuple, list, set)) else (code,)

@@ -12,7 +12,7 @@ import time
 
 import pytest
 import requests
-from e2e_lib import api_url, make_image, settle_external_write, unique, write_oci_layout, Registry
+from e2e_lib import Registry, api_url, harbor_error, make_image, settle_external_write, unique, write_oci_layout
 
 ADMIN = ("admin", "Harbor12345")
 DAY = 86400
@@ -26,17 +26,6 @@ def srv(module_registry):
 
 def api(srv, path):
     return api_url(srv, path)
-
-
-def harbor_error(r, status, code):
-    """Asserts Harbor's error shape {"errors":[{"code","message"}]} and returns the message."""
-    assert r.status_code == status, (r.status_code, r.text)
-    body = r.json()
-    assert set(body) == {"errors"}, body
-    assert isinstance(body["errors"], list) and len(body["errors"]) == 1, body
-    assert body["errors"][0]["code"] == code, body
-    assert body["errors"][0]["message"], body
-    return body["errors"][0]["message"]
 
 
 # ---- fixtures made through the API --------------------------------------------------------------

@@ -20,7 +20,7 @@ import time
 
 import pytest
 import requests
-from e2e_lib import api_url, unique
+from e2e_lib import api_url, harbor_error, unique
 
 ADMIN = ("admin", "Harbor12345")
 PASSWORD = "Passw0rdWh1"
@@ -40,16 +40,6 @@ def srv(module_registry):
 
 def api(srv, path):
     return api_url(srv, path)
-
-
-def harbor_error(r, status, code):
-    """Asserts Harbor's error shape and returns the message."""
-    assert r.status_code == status, (r.status_code, r.text)
-    body = r.json()
-    assert set(body) == {"errors"} and len(body["errors"]) == 1, body
-    assert body["errors"][0]["code"] == code, body
-    assert body["errors"][0]["message"], body
-    return body["errors"][0]["message"]
 
 
 def new_project(srv, public=False):
