@@ -4,6 +4,8 @@
 //   GET/HEAD any path -> 200 with the --file contents, sent with sendfile(2) (zero copy from the
 //                        page cache), Content-Length set, keep-alive.
 //   PUT/POST/PATCH     -> reads Content-Length bytes into a 1 MiB buffer, discards them, 201.
+//   GET /__requests    -> the number of PUT/POST/PATCH requests answered so far, as text (the
+//                         webhook benchmark uses this server as a keep-alive receiver).
 //
 // One thread per connection, blocking sockets. Listens on 127.0.0.1 only.
 #include <arpa/inet.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -33,6 +36,7 @@ std::string g_file;
 off_t g_size = 0;
 off_t g_chunk = 4 << 20;  // bytes per sendfile / pread+send
 bool g_sendfile = true;
+std::atomic<long long> g_writes{0};  // PUT/POST/PATCH requests answered
 
 bool SendAll(int fd, const char* p, size_t n) {
   while (n > 0) {
@@ -87,7 +91,14 @@ void Serve(int fd) {
         if (r <= 0) goto done;
         left -= r;
       }
-      if (method == "GET" || method == "HEAD") {
+      std::string target = head.substr(method.size() + 1, head.find(' ', method.size() + 1) - method.size() - 1);
+      if (method == "GET" && target == "/__requests") {
+        std::string count = std::to_string(g_writes.load());
+        char hdr[160];
+        int n = std::snprintf(hdr, sizeof hdr, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n%s\r\n", count.size(),
+                              close_after ? "Connection: close\r\n" : "");
+        if (!SendAll(fd, hdr, static_cast<size_t>(n)) || !SendAll(fd, count.data(), count.size())) goto done;
+      } else if (method == "GET" || method == "HEAD") {
         char hdr[256];
         int n = std::snprintf(hdr, sizeof hdr,
                               "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
@@ -127,6 +138,7 @@ void Serve(int fd) {
         int n = std::snprintf(hdr, sizeof hdr, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n%s\r\n",
                               close_after ? "Connection: close\r\n" : "");
         if (!SendAll(fd, hdr, static_cast<size_t>(n))) goto done;
+        g_writes.fetch_add(1);
       }
       if (close_after) goto done;
     }

@@ -103,7 +103,7 @@ void App::WireWebhooks(Parts& p, const Config& config) {
   auto* dispatcher = p.dispatcher.get();
   auto* deliverer = p.deliverer.get();
   runner->Register(std::string(store::kEventJobKind),
-                   [dispatcher](const store::JobRecord& job, const jobs::JobContext&) { return dispatcher->Handle(job); });
+                   [dispatcher](const store::JobRecord& job, const jobs::JobContext& ctx) { return dispatcher->Handle(job, ctx); });
   jobs::KindOptions deliver_opt;
   deliver_opt.backoff.steps.clear();
   for (int64_t ms : config.webhook_backoff_ms) deliver_opt.backoff.steps.emplace_back(ms);
@@ -153,6 +153,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   jobs::RunnerOptions job_opt;
   job_opt.workers = static_cast<int>(config.jobs_workers);
   job_opt.lease = std::chrono::seconds(config.jobs_lease_seconds);
+  job_opt.nice = static_cast<int>(std::min<int64_t>(config.jobs_nice, 19));
   p->jobs = std::make_unique<jobs::JobRunner>(*p->job_queue, job_opt);
 
   registry::UploadService::Options upload_opt;

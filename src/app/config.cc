@@ -89,6 +89,7 @@ const std::vector<Key>& Keys() {
       {"auth.cache_ttl_seconds", Int(&Config::auth_cache_ttl_seconds, 0, "auth.cache_ttl_seconds")},
       {"jobs.workers", Int(&Config::jobs_workers, 1, "jobs.workers")},
       {"jobs.lease_seconds", Int(&Config::jobs_lease_seconds, 1, "jobs.lease_seconds")},
+      {"jobs.nice", Int(&Config::jobs_nice, 0, "jobs.nice")},
       {"webhook.max_attempts", Int(&Config::webhook_max_attempts, 1, "webhook.max_attempts")},
       {"webhook.timeout_ms", Int(&Config::webhook_timeout_ms, 100, "webhook.timeout_ms")},
       {"webhook.backoff_ms", MsList(&Config::webhook_backoff_ms, "webhook.backoff_ms")},

@@ -20,6 +20,7 @@
 //   auth.cache_ttl_seconds      BERTH_AUTH_CACHE_TTL_SECONDS        60 (how long a verified login is reused)
 //   jobs.workers                BERTH_JOBS_WORKERS                  4 (background job handlers at once)
 //   jobs.lease_seconds          BERTH_JOBS_LEASE_SECONDS            30 (a dead worker's job runs again after this)
+//   jobs.nice                   BERTH_JOBS_NICE                     10 (job workers' nice value above the server's, 0-19)
 //   webhook.max_attempts        BERTH_WEBHOOK_MAX_ATTEMPTS          3 (attempts per delivery, in all)
 //   webhook.timeout_ms          BERTH_WEBHOOK_TIMEOUT_MS            3000 (one attempt, whole exchange)
 //   webhook.backoff_ms          BERTH_WEBHOOK_BACKOFF_MS            1000,5000,30000 (waits between attempts; the last repeats)
@@ -53,6 +54,7 @@ struct Config {
   int64_t auth_cache_ttl_seconds = 60;
   int64_t jobs_workers = 4;
   int64_t jobs_lease_seconds = 30;
+  int64_t jobs_nice = 10;
   int64_t webhook_max_attempts = 3;
   int64_t webhook_timeout_ms = 3000;
   std::vector<int64_t> webhook_backoff_ms = {1000, 5000, 30000};

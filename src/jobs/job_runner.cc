@@ -1,6 +1,7 @@
 #include "jobs/job_runner.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +22,10 @@ std::string DefaultNode() {
 std::atomic<uint64_t> g_runners{0};
 
 }  // namespace
+
+store::JobFinish JobContext::FinishFor(const store::JobRecord& job, const Outcome& o) const {
+  return jobs::FinishFor(job, owner_, o, backoff_, NowUnixMillis());
+}
 
 JobRunner::JobRunner(store::JobQueue& queue, RunnerOptions opt) : queue_(queue), opt_(std::move(opt)) {
   opt_.workers = std::max(opt_.workers, 1);
@@ -165,6 +170,11 @@ void JobRunner::DispatchLoop() {
 }
 
 void JobRunner::WorkerLoop() {
+  if (opt_.nice != 0) {
+    // Linux: the nice value is per thread. A failure only leaves the thread at normal priority.
+    int now = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::clamp(now + opt_.nice, -20, 19));
+  }
   std::unique_lock lk(mu_);
   ++idle_;
   dispatch_cv_.notify_one();
@@ -177,7 +187,7 @@ void JobRunner::WorkerLoop() {
     auto kind_it = kinds_.find(item.job.kind);
     std::optional<Kind> kind;
     if (kind_it != kinds_.end()) kind = kind_it->second;
-    auto ctx = std::make_shared<JobContext>(stop_flag_, item.owner);
+    auto ctx = std::make_shared<JobContext>(stop_flag_, item.owner, kind ? kind->options.backoff : Backoff{});
     uint64_t seq = ++run_seq_;
     running_.emplace(seq, std::make_pair(item.job.id, ctx));
     lk.unlock();
@@ -210,29 +220,19 @@ std::optional<int64_t> JobRunner::Execute(const store::JobRecord& job, JobContex
     outcome = Outcome::Retry("handler threw a non-standard exception");
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-  if (outcome.kind != Outcome::Kind::kDone && outcome.error.empty()) outcome.error = "failed";
-
+  if (outcome.kind == Outcome::Kind::kLost) {
+    spdlog::warn("job lease lost before its outcome id={} kind={} owner={}", job.id, job.kind, ctx.owner());
+    return std::nullopt;
+  }
+  bool by_handler = outcome.kind == Outcome::Kind::kRecorded;
+  store::JobFinish finish = by_handler ? outcome.finish : ctx.FinishFor(job, outcome);
+  const char* what = finish.state == store::JobState::kDone   ? "done"
+                     : finish.state == store::JobState::kDead ? "dead"
+                                                              : "retry";
   std::optional<int64_t> retry_at;
-  const char* what = "done";
-  Result<bool> recorded = [&]() -> Result<bool> {
-    switch (outcome.kind) {
-      case Outcome::Kind::kDone:
-        return queue_.Complete(job.id, ctx.owner());
-      case Outcome::Kind::kFail:
-        what = "dead";
-        return queue_.Bury(job.id, ctx.owner(), outcome.error);
-      case Outcome::Kind::kRetry:
-        if (job.attempts >= job.max_attempts) {
-          what = "dead";
-          return queue_.Bury(job.id, ctx.owner(), outcome.error);
-        }
-        what = "retry";
-        retry_at = NowUnixMillis() + outcome.after.value_or(BackoffFor(kind.options.backoff, job.attempts)).count();
-        return queue_.Retry(job.id, ctx.owner(), outcome.error, *retry_at);
-    }
-    return false;
-  }();
-
+  if (finish.state == store::JobState::kQueued) retry_at = finish.run_after_ms;
+  Result<bool> recorded = by_handler ? Result<bool>(true) : queue_.Finish(finish);
+  const std::string& error = finish.error;
   if (!recorded) {
     // The lease runs out and the job runs again.
     spdlog::warn("job outcome not recorded id={} kind={} outcome={} error={}", job.id, job.kind, what,
@@ -244,12 +244,12 @@ std::optional<int64_t> JobRunner::Execute(const store::JobRecord& job, JobContex
                  ctx.owner());
     return std::nullopt;
   }
-  if (outcome.kind == Outcome::Kind::kDone)
+  if (finish.state == store::JobState::kDone)
     spdlog::debug("job done id={} kind={} attempt={} ms={}", job.id, job.kind, job.attempts, ms);
   else
     spdlog::log(what[0] == 'd' ? spdlog::level::warn : spdlog::level::info,
                 "job {} id={} kind={} attempt={}/{} ms={} error={}", what, job.id, job.kind, job.attempts,
-                job.max_attempts, ms, outcome.error);
+                job.max_attempts, ms, error);
   return retry_at;
 }
 

@@ -11,7 +11,10 @@
 // Outcomes: a handler returns Done, Retry (after the kind's Backoff, or an explicit wait) or Fail.
 // A Retry on the job's last attempt (attempts >= max_attempts) and a Fail bury the job (state
 // dead: a dead letter, kept for inspection and JobQueue::Requeue). A handler that throws counts as
-// Retry with the exception's message.
+// Retry with the exception's message. A handler whose effects live in the queue's database may
+// end the job itself in the transaction of those effects (JobContext::FinishFor, then
+// Outcome::Recorded), which saves a write transaction per job; Outcome::Lost says it found its
+// lease gone and recorded nothing.
 //
 // Delivery is at least once: a process killed after a handler's effect but before Complete, or a
 // handler that outlives a lost lease, runs the job again. Handlers must tolerate that (webhook
@@ -42,29 +45,16 @@
 #include <vector>
 
 #include "jobs/backoff.h"
+#include "jobs/outcome.h"
 #include "store/job_queue.h"
 
 namespace berth::jobs {
 
-// What a handler made of its job.
-struct Outcome {
-  enum class Kind { kDone, kRetry, kFail };
-  Kind kind = Kind::kDone;
-  std::string error;                               // kRetry, kFail: becomes the job's last_error
-  std::optional<std::chrono::milliseconds> after;  // kRetry: this wait instead of the kind's backoff
-
-  static Outcome Done() { return {}; }
-  static Outcome Retry(std::string error) { return {Kind::kRetry, std::move(error), std::nullopt}; }
-  static Outcome RetryAfter(std::chrono::milliseconds after, std::string error) {
-    return {Kind::kRetry, std::move(error), after};
-  }
-  static Outcome Fail(std::string error) { return {Kind::kFail, std::move(error), std::nullopt}; }
-};
-
 // Given to a running handler. Thread-safe.
 class JobContext {
  public:
-  JobContext(const std::atomic<bool>& stopping, std::string owner) : stopping_(stopping), owner_(std::move(owner)) {}
+  JobContext(const std::atomic<bool>& stopping, std::string owner, Backoff backoff = {})
+      : stopping_(stopping), owner_(std::move(owner)), backoff_(std::move(backoff)) {}
   // The runner is stopping: a long handler may give up early and return Outcome::Retry.
   bool Stopping() const { return stopping_.load(std::memory_order_relaxed); }
   // A renewal found the lease gone (it ran out and another worker may hold the job now): whatever
@@ -72,12 +62,16 @@ class JobContext {
   bool LeaseLost() const { return lost_.load(std::memory_order_relaxed); }
   // The lease owner (unique per lease).
   const std::string& owner() const { return owner_; }
+  // How the runner would end `job` after `o` (kDone, kRetry, kFail), with this kind's backoff: for
+  // a handler that records the end itself (Outcome::Recorded) together with its own effects.
+  store::JobFinish FinishFor(const store::JobRecord& job, const Outcome& o) const;
 
  private:
   friend class JobRunner;
   const std::atomic<bool>& stopping_;
   std::atomic<bool> lost_{false};
   std::string owner_;
+  Backoff backoff_;
 };
 
 // Runs one job. `job` is the leased record: state running, attempts counting this one.
@@ -92,6 +86,8 @@ struct RunnerOptions {
   std::chrono::milliseconds poll_interval{250};     // fallback lease poll
   std::chrono::milliseconds lease{30000};           // lease length; renewed every lease/3
   std::string node;                                 // lease owner prefix; "" = hostname:pid
+  int nice = 0;  // added to the worker threads' nice value (Linux): background work yields the
+                 // CPU to request threads under load; 0 = the process's own priority
 };
 
 class JobRunner {

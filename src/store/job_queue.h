@@ -97,6 +97,17 @@ struct JobRecord {
   int64_t finished_ms = 0;  // done or dead; 0 otherwise
 };
 
+// How a leased job ends: the result of one attempt as the queue records it. Stores that keep a
+// job's effects in the same database record it in the transaction of those effects (see
+// store::sqlite::FinishJob), so the effect and the job's end commit together.
+struct JobFinish {
+  int64_t id = 0;
+  std::string owner;                 // the lease it ends; nothing changes under another owner
+  JobState state = JobState::kDone;  // kDone; kQueued = retry at run_after_ms; kDead = buried
+  std::string error;                 // kQueued, kDead: becomes last_error
+  int64_t run_after_ms = 0;          // kQueued
+};
+
 struct JobFilter {
   std::string kind;                 // "" = every kind
   std::optional<JobState> state;    // nullopt = every state
@@ -127,6 +138,8 @@ class JobQueue {
   virtual Result<bool> Retry(int64_t id, std::string_view owner, std::string_view error, int64_t run_after_ms) = 0;
   // dead (dead letter), with `error` as last_error.
   virtual Result<bool> Bury(int64_t id, std::string_view owner, std::string_view error) = 0;
+  // Complete, Retry or Bury as `finish.state` says (kRunning is refused with kBadRequest).
+  virtual Result<bool> Finish(const JobFinish& finish) = 0;
   // extends the lease to lease_until_ms.
   virtual Result<bool> Renew(int64_t id, std::string_view owner, int64_t lease_until_ms) = 0;
   // hands a leased job back unstarted: queued, due at once, the lease's attempt not counted.

@@ -12,6 +12,7 @@
 
 #include "base/error.h"
 #include "store/identity_records.h"
+#include "store/job_queue.h"  // JobFinish
 
 namespace berth::store {
 
@@ -118,8 +119,10 @@ class WebhookStore {
   // transaction. An execution for the same (event_id, policy_id, target_index) already recorded
   // is skipped, so dispatching an event twice delivers it once. Keeps the newest 50 executions
   // per policy (older final ones are removed). Returns the ids of the executions it created.
+  // With `finish`, the event's own job ends as it says in the same transaction (a lease lost
+  // meanwhile changes nothing: the dispatch stays, and the new lease holder's finds it recorded).
   virtual Result<std::vector<int64_t>> RecordDispatch(int64_t event_id, const std::vector<NewExecution>& executions,
-                                                      const DeliveryJobOptions& job) = 0;
+                                                      const DeliveryJobOptions& job, const JobFinish* finish) = 0;
   // A new execution re-sending `execution_id`'s payload to the same target (same delivery id),
   // with its delivery job. nullopt when the execution is absent or not of this policy.
   virtual Result<std::optional<int64_t>> Redeliver(int64_t policy_id, int64_t execution_id,
@@ -127,13 +130,15 @@ class WebhookStore {
   virtual Result<std::optional<ExecutionRecord>> FindExecution(int64_t id) = 0;
   // Newest first.
   virtual Result<Listing<ExecutionRecord>> ListExecutions(int64_t policy_id, Paging paging) = 0;
-  // Marks the execution Running, sets start_at on the first attempt, bumps run_count; returns
-  // the attempt number.
-  virtual Result<int> StartAttempt(int64_t execution_id, int64_t now) = 0;
-  // Records the attempt and the execution's new status: "Success" or "Error" end it (end_at set),
-  // "Pending" means a retry is queued. status_message is a short human-readable reason.
-  virtual Result<void> FinishAttempt(const AttemptRecord& attempt, std::string_view status,
-                                     std::string_view status_message) = 0;
+  // Records one delivery attempt (attempt.attempt = the delivery job's attempt number, attempt.at
+  // its start) and the execution's new status: "Success" or "Error" end it (end_at set), "Pending"
+  // means a retry is queued. The first attempt recorded sets start_at; run_count becomes the
+  // highest attempt number. With `finish`, the delivery job ends as it says in the same
+  // transaction, so the attempt and the job's end commit together; then false, recording nothing,
+  // when that job is no longer leased by finish->owner. kNotFound for an unknown execution.
+  // An execution reads as "Running" while it is Pending and its delivery job is leased.
+  virtual Result<bool> RecordAttempt(const AttemptRecord& attempt, std::string_view status,
+                                     std::string_view status_message, const JobFinish* finish) = 0;
   virtual Result<std::vector<AttemptRecord>> Attempts(int64_t execution_id) = 0;
   // One row per policy × subscribed event type (Harbor's /lasttrigger).
   virtual Result<std::vector<LastTrigger>> LastTriggers(int64_t project_id) = 0;

@@ -36,7 +36,7 @@ Deliverer::Slot::~Slot() {
   d_.freed_.notify_all();
 }
 
-jobs::Outcome Deliverer::Handle(const store::JobRecord& job, const jobs::JobContext& /*ctx*/) {
+jobs::Outcome Deliverer::Handle(const store::JobRecord& job, const jobs::JobContext& ctx) {
   auto payload = nlohmann::json::parse(job.payload, nullptr, false);
   if (!payload.is_object() || !payload.contains("execution_id") || !payload["execution_id"].is_number_integer())
     return jobs::Outcome::Fail("malformed delivery job");
@@ -48,28 +48,32 @@ jobs::Outcome Deliverer::Handle(const store::JobRecord& job, const jobs::JobCont
   if (!target.is_object()) return jobs::Outcome::Fail("malformed target");
   PostRequest req = RequestFor(target, (*exec)->payload, (*exec)->delivery_id, (*exec)->event_type, opt_.timeout);
 
-  auto attempt = webhooks_.StartAttempt(id, NowMs());
-  if (!attempt) return jobs::Outcome::Retry(std::string(attempt.error().Message()));
+  store::AttemptRecord a;
+  a.execution_id = id;
+  a.attempt = job.attempts;  // the lease counts attempts, a crashed one included
+  a.at = NowMs();
   PostResult res;
   {
     Slot slot(*this, req.url);
     res = Post(req);
   }
-  store::AttemptRecord a;
-  a.execution_id = id;
-  a.attempt = *attempt;
-  a.at = NowMs();
   a.status_code = res.status;
   a.duration_ms = res.duration.count();
   a.response = res.response_snippet;
-  if (IsSuccess(res.status)) {
-    if (auto r = webhooks_.FinishAttempt(a, "Success", ""); !r) return jobs::Outcome::Retry(std::string(r.error().Message()));
-    return jobs::Outcome::Done();
+  bool ok = IsSuccess(res.status);
+  if (!ok) a.error = FailureMessage(res);
+  // The attempt, the execution's status and the job's end commit in one transaction.
+  store::JobFinish finish = ctx.FinishFor(job, ok ? jobs::Outcome::Done() : jobs::Outcome::Retry(a.error));
+  std::string_view status = ok                                          ? "Success"
+                            : finish.state == store::JobState::kDead    ? "Error"
+                                                                        : "Pending";
+  auto recorded = webhooks_.RecordAttempt(a, status, a.error, &finish);
+  if (!recorded) {
+    if (recorded.error().code == Errc::kNotFound) return jobs::Outcome::Done();  // its policy was deleted
+    return jobs::Outcome::Retry(std::string(recorded.error().Message()));
   }
-  a.error = FailureMessage(res);
-  bool last = job.attempts >= job.max_attempts;
-  (void)webhooks_.FinishAttempt(a, last ? "Error" : "Pending", a.error);
-  return jobs::Outcome::Retry(a.error);
+  if (!*recorded) return jobs::Outcome::Lost();
+  return jobs::Outcome::Recorded(std::move(finish));
 }
 
 }  // namespace berth::webhook

@@ -9,7 +9,7 @@
 
 namespace berth::webhook {
 
-jobs::Outcome Dispatcher::Handle(const store::JobRecord& job) {
+jobs::Outcome Dispatcher::Handle(const store::JobRecord& job, const jobs::JobContext& ctx) {
   auto record = store::ParseArtifactEvent(job.payload);
   if (!record) return jobs::Outcome::Fail("malformed event payload");
   std::string project_name = record->repository.substr(0, record->repository.find('/'));
@@ -48,10 +48,12 @@ jobs::Outcome Dispatcher::Handle(const store::JobRecord& job) {
   }
   store::DeliveryJobOptions opts;
   opts.max_attempts = opt_.max_attempts;
-  auto recorded = webhooks_.RecordDispatch(job.id, executions, opts);
+  // The event job ends in the transaction that records its deliveries.
+  store::JobFinish done = ctx.FinishFor(job, jobs::Outcome::Done());
+  auto recorded = webhooks_.RecordDispatch(job.id, executions, opts, &done);
   if (!recorded) return jobs::Outcome::Retry(std::string(recorded.error().Message()));
   if (!recorded->empty() && wake_) wake_();
-  return jobs::Outcome::Done();
+  return jobs::Outcome::Recorded(std::move(done));
 }
 
 }  // namespace berth::webhook

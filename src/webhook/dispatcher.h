@@ -29,7 +29,7 @@ class Dispatcher {
              std::function<void()> wake, DispatchOptions opt)
       : webhooks_(webhooks), projects_(projects), artifacts_(artifacts), wake_(std::move(wake)), opt_(std::move(opt)) {}
 
-  jobs::Outcome Handle(const store::JobRecord& job);
+  jobs::Outcome Handle(const store::JobRecord& job, const jobs::JobContext& ctx);
 
  private:
   store::WebhookStore& webhooks_;

@@ -46,12 +46,27 @@ size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
   return 0;  // a short count ends the transfer: the rest of the body is of no use
 }
 
-struct Handle {
+// One easy handle per thread, reset before each use: its connection cache keeps connections to
+// receivers alive between deliveries (keep-alive), which saves a TCP (and TLS) handshake per
+// delivery to the same receiver.
+struct ThreadHandle {
   CURL* h = curl_easy_init();
-  curl_slist* headers = nullptr;
-  ~Handle() {
-    curl_slist_free_all(headers);
+  ~ThreadHandle() {
     if (h) curl_easy_cleanup(h);
+  }
+};
+
+struct Handle {
+  CURL* h = nullptr;
+  curl_slist* headers = nullptr;
+  Handle() {
+    thread_local ThreadHandle mine;
+    h = mine.h;
+    if (h) curl_easy_reset(h);
+  }
+  ~Handle() {
+    if (h) curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);  // it points into Post()'s frame
+    curl_slist_free_all(headers);
   }
 };
 

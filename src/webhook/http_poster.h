@@ -5,8 +5,9 @@
 // redirect targets; proxies from the environment are ignored; no signals are used.
 // The response body is read only up to kSnippetBytes, then the transfer is ended.
 //
-// Thread-safe: Post() may be called from many threads at once (each call owns its own easy
-// handle; curl_global_init runs once, on first use). Post() blocks the calling thread, so call it
+// Thread-safe: Post() may be called from many threads at once (each thread reuses its own easy
+// handle, so connections to a receiver stay open between calls; curl_global_init runs once, on
+// first use). Post() blocks the calling thread, so call it
 // from a worker, never from an io thread.
 #pragma once
 #include <chrono>

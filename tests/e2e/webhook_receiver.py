@@ -33,6 +33,9 @@ class WebhookReceiver:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Keep-alive with two writes per reply (head, body) would otherwise wait for the
+            # client's delayed ACK (Nagle): about 40 ms per delivery.
+            disable_nagle_algorithm = True
 
             def do_POST(self):
                 n = int(self.headers.get("Content-Length", "0"))

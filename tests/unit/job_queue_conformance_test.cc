@@ -328,6 +328,24 @@ TEST_P(JobQueueConformance, LeaseOperationsNeedTheOwner) {
   EXPECT_FALSE(*q().Complete(a + 1000, "owner")) << "no such job";
 }
 
+TEST_P(JobQueueConformance, FinishEndsAJobAsItSays) {
+  int64_t a = Add("x"), b = Add("x"), c = Add("x");
+  int64_t t = Now();
+  ASSERT_EQ(LeaseIds({"x"}, "w", 3, t).size(), 3u);
+  EXPECT_FALSE(*q().Finish(JobFinish{a, "other", JobState::kDone, "", 0})) << "not the owner";
+  EXPECT_TRUE(*q().Finish(JobFinish{a, "w", JobState::kDone, "", 0}));
+  EXPECT_TRUE(*q().Finish(JobFinish{b, "w", JobState::kQueued, "HTTP 503", t + 500}));
+  EXPECT_TRUE(*q().Finish(JobFinish{c, "w", JobState::kDead, "gone", 0}));
+  EXPECT_EQ(Load(a).state, JobState::kDone);
+  JobRecord rb = Load(b);
+  EXPECT_EQ(rb.state, JobState::kQueued);
+  EXPECT_EQ(rb.run_after_ms, t + 500);
+  EXPECT_EQ(rb.last_error, "HTTP 503");
+  EXPECT_EQ(Load(c).state, JobState::kDead);
+  EXPECT_EQ(Load(c).last_error, "gone");
+  EXPECT_FALSE(q().Finish(JobFinish{b, "w", JobState::kRunning, "", 0}).has_value()) << "running is no end";
+}
+
 TEST_P(JobQueueConformance, BuryAndRelease) {
   int64_t a = Add("x");
   int64_t b = Add("x");

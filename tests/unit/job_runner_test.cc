@@ -11,6 +11,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "base/clock.h"
 #include "jobs/job_runner.h"
 #include "store/sqlite/job_queue.h"
@@ -34,6 +37,32 @@ TEST(BackoffFor, StepsThenTheLastStepRepeats) {
   EXPECT_EQ(BackoffFor(webhook, 0), 1s);
   EXPECT_EQ(BackoffFor(Backoff{{}}, 3), 0ms);
   EXPECT_EQ(BackoffFor(Backoff{{250ms}}, 4), 250ms);
+}
+
+TEST(FinishFor, DoneRetryAndDeadAsTheRunnerRecordsThem) {
+  JobRecord job;
+  job.id = 7;
+  job.attempts = 1;
+  job.max_attempts = 3;
+  Backoff b{{100ms, 1s}};
+  auto done = FinishFor(job, "w/1", Outcome::Done(), b, 5000);
+  EXPECT_EQ(done.id, 7);
+  EXPECT_EQ(done.owner, "w/1");
+  EXPECT_EQ(done.state, JobState::kDone);
+  auto retry = FinishFor(job, "w/1", Outcome::Retry("HTTP 500"), b, 5000);
+  EXPECT_EQ(retry.state, JobState::kQueued);
+  EXPECT_EQ(retry.run_after_ms, 5100);
+  EXPECT_EQ(retry.error, "HTTP 500");
+  job.attempts = 2;
+  EXPECT_EQ(FinishFor(job, "w/1", Outcome::Retry("x"), b, 5000).run_after_ms, 6000);
+  EXPECT_EQ(FinishFor(job, "w/1", Outcome::RetryAfter(42ms, "x"), b, 5000).run_after_ms, 5042);
+  EXPECT_EQ(FinishFor(job, "w/1", Outcome::Retry(""), b, 5000).error, "failed");
+  job.attempts = 3;  // the last attempt
+  auto last = FinishFor(job, "w/1", Outcome::Retry("HTTP 500"), b, 5000);
+  EXPECT_EQ(last.state, JobState::kDead);
+  EXPECT_EQ(last.error, "HTTP 500");
+  job.attempts = 1;
+  EXPECT_EQ(FinishFor(job, "w/1", Outcome::Fail("bad"), b, 5000).state, JobState::kDead);
 }
 
 class JobRunnerTest : public ::testing::Test {
@@ -239,6 +268,63 @@ TEST_F(JobRunnerTest, FailBuriesAtOnce) {
   EXPECT_EQ(Load(id).attempts, 1);
   EXPECT_EQ(Load(id).last_error, "payload rejected");
   EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(JobRunnerTest, AHandlerMayEndItsJobInItsOwnTransaction) {
+  // The handler records its effect and the job's end together (here: the queue's Finish stands in
+  // for a store transaction); the runner records nothing more, and schedules the retry it chose.
+  std::atomic<int> calls{0};
+  auto& r = Runner(Fast());
+  r.Register(
+      "self",
+      [&](const JobRecord& job, const JobContext& ctx) {
+        ++calls;
+        auto finish = ctx.FinishFor(job, job.attempts == 1 ? Outcome::Retry("first try fails") : Outcome::Done());
+        auto ok = queue_->Finish(finish);
+        return ok && *ok ? Outcome::Recorded(finish) : Outcome::Lost();
+      },
+      KindOptions{Backoff{{40ms}}});
+  r.Start();
+  int64_t id = Add("self", 3);
+  r.Notify();
+  ASSERT_TRUE(WaitState(id, JobState::kDone, 3s));
+  std::this_thread::sleep_for(30ms);
+  EXPECT_EQ(calls.load(), 2) << "the runner woke for the handler's own retry";
+  EXPECT_EQ(Load(id).attempts, 2);
+  EXPECT_EQ(Load(id).last_error, "first try fails");
+}
+
+TEST_F(JobRunnerTest, ALostOutcomeLeavesTheJobToItsLease) {
+  auto& r = Runner(Fast());
+  r.Register("lost", [&](const JobRecord&, const JobContext&) { return Outcome::Lost(); });
+  r.Start();
+  int64_t id = Add("lost", 3);
+  r.Notify();
+  auto end = Clock::now() + 2s;
+  while (Clock::now() < end && Load(id).attempts == 0) std::this_thread::sleep_for(2ms);
+  std::this_thread::sleep_for(50ms);
+  JobRecord job = Load(id);
+  EXPECT_EQ(job.attempts, 1);
+  EXPECT_EQ(job.state, JobState::kRunning) << "nothing recorded: the lease runs out and it runs again";
+}
+
+TEST_F(JobRunnerTest, WorkersRunAtTheConfiguredNiceValue) {
+  int base = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  if (base > 19 - 5) GTEST_SKIP() << "the test process is already at nice " << base;
+  std::atomic<int> seen{-100};
+  auto opt = Fast(1);
+  opt.nice = 5;
+  auto& r = Runner(opt);
+  r.Register("who", [&](const JobRecord&, const JobContext&) {
+    seen = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    return Outcome::Done();
+  });
+  r.Start();
+  int64_t id = Add("who");
+  r.Notify();
+  ASSERT_TRUE(WaitState(id, JobState::kDone, 3s));
+  EXPECT_EQ(seen.load(), base + 5);
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), base) << "only the workers";
 }
 
 TEST_F(JobRunnerTest, AThrowingHandlerIsRetriedWithTheMessage) {

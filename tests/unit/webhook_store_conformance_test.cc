@@ -125,7 +125,7 @@ class WebhookConformance : public ::testing::TestWithParam<WebhookFactory> {
 
   // Dispatches one event for `policy` and returns the new execution's id.
   int64_t Dispatch(int64_t event_id, int64_t policy, int target = 0) {
-    auto ids = hooks().RecordDispatch(event_id, {Exec(policy, target)}, DeliveryJobOptions{});
+    auto ids = hooks().RecordDispatch(event_id, {Exec(policy, target)}, DeliveryJobOptions{}, nullptr);
     EXPECT_TRUE(IsOk(ids));
     EXPECT_EQ(ids ? ids->size() : 0u, 1u);
     return ids && !ids->empty() ? ids->front() : 0;
@@ -144,7 +144,25 @@ class WebhookConformance : public ::testing::TestWithParam<WebhookFactory> {
     a.at = 1000 * attempt;
     a.status_code = code;
     a.duration_ms = 5;
-    ASSERT_TRUE(IsOk(hooks().FinishAttempt(a, status, status == "Success" ? "" : "failed")));
+    auto r = hooks().RecordAttempt(a, status, status == "Success" ? "" : "failed", nullptr);
+    ASSERT_TRUE(IsOk(r));
+    EXPECT_TRUE(*r);
+  }
+
+  // Leases the delivery job of `execution`, as the deliverer's runner does, and returns the lease
+  // owner. Other jobs the lease picks up go back unstarted.
+  std::string LeaseDelivery(int64_t execution) {
+    int64_t job = Execution(execution).job_id;
+    std::string owner = "test/" + std::to_string(++seq_);
+    auto leased = b_->jobs().Lease({"webhook.deliver"}, owner, 1000, std::chrono::minutes(10), int64_t{1} << 50);
+    EXPECT_TRUE(IsOk(leased));
+    bool found = false;
+    for (const auto& j : leased ? *leased : std::vector<JobRecord>{}) {
+      if (j.id == job) found = true;
+      else (void)b_->jobs().Release(j.id, owner);
+    }
+    EXPECT_TRUE(found) << "the delivery job of execution " << execution << " was not leasable";
+    return owner;
   }
 
   // Every delivery job in the queue, oldest first.
@@ -340,24 +358,45 @@ TEST_P(WebhookConformance, MatchingSelectsEnabledSubscribedPoliciesOfTheProject)
   EXPECT_EQ(ids(*hooks().MatchingPolicies(team_, "PUSH_ARTIFACT")), (std::vector<int64_t>{push}));
 }
 
+TEST_P(WebhookConformance, RecordDispatchEndsTheEventJobInItsTransaction) {
+  int64_t p = MakePolicy(team_, "p");
+  NewJob event;
+  event.kind = "event";
+  auto id = b_->jobs().Enqueue(event);
+  ASSERT_TRUE(IsOk(id));
+  auto leased = b_->jobs().Lease({"event"}, "w/1", 1, std::chrono::minutes(1), int64_t{1} << 50);
+  ASSERT_TRUE(IsOk(leased));
+  ASSERT_EQ(leased->size(), 1u);
+  JobFinish done{*id, "w/1", JobState::kDone, "", 0};
+  auto ids = hooks().RecordDispatch(*id, {Exec(p, 0)}, DeliveryJobOptions{}, &done);
+  ASSERT_TRUE(IsOk(ids));
+  EXPECT_EQ(ids->size(), 1u);
+  EXPECT_EQ((*b_->jobs().Get(*id))->state, JobState::kDone);
+  // A dispatch whose lease was lost still records (once): the new lease holder finds it done.
+  auto again = hooks().RecordDispatch(*id, {Exec(p, 0)}, DeliveryJobOptions{}, &done);
+  ASSERT_TRUE(IsOk(again));
+  EXPECT_TRUE(again->empty());
+  EXPECT_EQ(ExecutionIds(p).size(), 1u);
+}
+
 TEST_P(WebhookConformance, RecordDispatchIsIdempotentPerEventPolicyAndTarget) {
   int64_t a = MakePolicy(team_, "a");
   int64_t b = MakePolicy(team_, "b");
   std::vector<NewExecution> execs = {Exec(a, 0), Exec(a, 1), Exec(b, 0)};
-  auto first = hooks().RecordDispatch(7, execs, DeliveryJobOptions{});
+  auto first = hooks().RecordDispatch(7, execs, DeliveryJobOptions{}, nullptr);
   ASSERT_TRUE(IsOk(first));
   ASSERT_EQ(first->size(), 3u);
   // The same event again (a dispatcher that crashed before marking it done) records nothing new.
-  auto again = hooks().RecordDispatch(7, execs, DeliveryJobOptions{});
+  auto again = hooks().RecordDispatch(7, execs, DeliveryJobOptions{}, nullptr);
   ASSERT_TRUE(IsOk(again));
   EXPECT_TRUE(again->empty());
   // A new target of the same event, and the same target for another event, are recorded.
-  auto more = hooks().RecordDispatch(7, {Exec(a, 0), Exec(b, 1)}, DeliveryJobOptions{});
+  auto more = hooks().RecordDispatch(7, {Exec(a, 0), Exec(b, 1)}, DeliveryJobOptions{}, nullptr);
   EXPECT_EQ(more->size(), 1u);
-  EXPECT_EQ(hooks().RecordDispatch(8, {Exec(a, 0)}, DeliveryJobOptions{})->size(), 1u);
+  EXPECT_EQ(hooks().RecordDispatch(8, {Exec(a, 0)}, DeliveryJobOptions{}, nullptr)->size(), 1u);
   // Test deliveries (event 0) are never de-duplicated.
-  EXPECT_EQ(hooks().RecordDispatch(0, {Exec(a, 0)}, DeliveryJobOptions{})->size(), 1u);
-  EXPECT_EQ(hooks().RecordDispatch(0, {Exec(a, 0)}, DeliveryJobOptions{})->size(), 1u);
+  EXPECT_EQ(hooks().RecordDispatch(0, {Exec(a, 0)}, DeliveryJobOptions{}, nullptr)->size(), 1u);
+  EXPECT_EQ(hooks().RecordDispatch(0, {Exec(a, 0)}, DeliveryJobOptions{}, nullptr)->size(), 1u);
   EXPECT_EQ(ExecutionIds(a).size(), 5u);
   EXPECT_EQ(ExecutionIds(b).size(), 2u);
   // One delivery job per recorded execution, none for the skipped ones.
@@ -381,7 +420,7 @@ TEST_P(WebhookConformance, RecordDispatchIsIdempotentPerEventPolicyAndTarget) {
   EXPECT_EQ(e.end_at, 0);
 
   // Executions of a policy deleted since it matched are skipped.
-  auto gone = hooks().RecordDispatch(9, {Exec(b + 1000, 0), Exec(a, 3)}, DeliveryJobOptions{});
+  auto gone = hooks().RecordDispatch(9, {Exec(b + 1000, 0), Exec(a, 3)}, DeliveryJobOptions{}, nullptr);
   ASSERT_TRUE(IsOk(gone));
   EXPECT_EQ(gone->size(), 1u);
 }
@@ -391,7 +430,7 @@ TEST_P(WebhookConformance, EachExecutionQueuesItsDeliveryJobInTheSameTransaction
   DeliveryJobOptions opt;
   opt.max_attempts = 5;
   opt.run_after_ms = 4'000'000'000'000;  // far in the future: nothing leases it early
-  auto ids = hooks().RecordDispatch(42, {Exec(p, 0), Exec(p, 2)}, opt);
+  auto ids = hooks().RecordDispatch(42, {Exec(p, 0), Exec(p, 2)}, opt, nullptr);
   ASSERT_TRUE(IsOk(ids));
   ASSERT_EQ(ids->size(), 2u);
   auto jobs = DeliveryJobs();
@@ -409,7 +448,7 @@ TEST_P(WebhookConformance, EachExecutionQueuesItsDeliveryJobInTheSameTransaction
   EXPECT_EQ(jobs[1].order_key, "webhook:" + std::to_string(p) + ":2");
 
   // Defaults: Harbor's 3 attempts, due at once.
-  auto now_ids = hooks().RecordDispatch(43, {Exec(p, 0)}, DeliveryJobOptions{});
+  auto now_ids = hooks().RecordDispatch(43, {Exec(p, 0)}, DeliveryJobOptions{}, nullptr);
   ASSERT_TRUE(IsOk(now_ids));
   JobRecord j = DeliveryJobs().back();
   EXPECT_EQ(j.max_attempts, 3);
@@ -436,12 +475,12 @@ TEST_P(WebhookConformance, AFailedDispatchLeavesNoExecutionAndNoJob) {
   // whole dispatch rolls back.
   DeliveryJobOptions broken;
   broken.max_attempts = 0;
-  auto r = hooks().RecordDispatch(2, {Exec(p, 0), Exec(p, 1)}, broken);
+  auto r = hooks().RecordDispatch(2, {Exec(p, 0), Exec(p, 1)}, broken, nullptr);
   EXPECT_FALSE(r.has_value());
   EXPECT_TRUE(ExecutionIds(p).empty());
   EXPECT_EQ(AllJobs(), jobs_before);
   // Nothing of it blocks a later, good dispatch of the same event.
-  auto ok = hooks().RecordDispatch(2, {Exec(p, 0), Exec(p, 1)}, DeliveryJobOptions{});
+  auto ok = hooks().RecordDispatch(2, {Exec(p, 0), Exec(p, 1)}, DeliveryJobOptions{}, nullptr);
   ASSERT_TRUE(IsOk(ok));
   EXPECT_EQ(ok->size(), 2u);
   // A failed redelivery records nothing either.
@@ -455,11 +494,11 @@ TEST_P(WebhookConformance, DeleteIsRefusedWhileADeliveryIsPendingOrRunning) {
   int64_t e = Dispatch(1, p);
   auto refused = hooks().DeletePolicy(team_, p);
   ASSERT_TRUE(IsErr(refused, Errc::kPreconditionFailed));
-  ASSERT_TRUE(IsOk(hooks().StartAttempt(e, 10)));
+  LeaseDelivery(e);
+  EXPECT_EQ(Execution(e).status, "Running");
   EXPECT_TRUE(IsErr(hooks().DeletePolicy(team_, p), Errc::kPreconditionFailed));
   Finish(e, 1, "Pending", 500);  // a retry is queued: still not final
   EXPECT_TRUE(IsErr(hooks().DeletePolicy(team_, p), Errc::kPreconditionFailed));
-  ASSERT_TRUE(IsOk(hooks().StartAttempt(e, 20)));
   Finish(e, 2, "Error", 500);
   EXPECT_TRUE(hooks().FindPolicy(team_, p)->has_value());
 
@@ -480,13 +519,11 @@ TEST_P(WebhookConformance, AttemptsMoveTheExecutionThroughItsStatuses) {
   int64_t p = MakePolicy(team_, "p");
   int64_t e = Dispatch(3, p);
 
-  auto n1 = hooks().StartAttempt(e, 5000);
-  ASSERT_TRUE(IsOk(n1));
-  EXPECT_EQ(*n1, 1);
+  std::string owner = LeaseDelivery(e);
   ExecutionRecord running = Execution(e);
-  EXPECT_EQ(running.status, "Running");
-  EXPECT_EQ(running.run_count, 1);
-  EXPECT_EQ(running.start_at, 5000);
+  EXPECT_EQ(running.status, "Running");  // Pending while its delivery job is leased
+  EXPECT_EQ(running.run_count, 0);
+  EXPECT_EQ(running.start_at, 0);
 
   AttemptRecord a1;
   a1.execution_id = e;
@@ -495,14 +532,23 @@ TEST_P(WebhookConformance, AttemptsMoveTheExecutionThroughItsStatuses) {
   a1.status_code = 0;
   a1.duration_ms = 3000;
   a1.error = "timeout after 3s";
-  ASSERT_TRUE(IsOk(hooks().FinishAttempt(a1, "Pending", "attempt 1 failed: timeout")));
+  JobFinish retry{Execution(e).job_id, owner, JobState::kQueued, "timeout after 3s", 20000};
+  auto r1 = hooks().RecordAttempt(a1, "Pending", "attempt 1 failed: timeout", &retry);
+  ASSERT_TRUE(IsOk(r1));
+  EXPECT_TRUE(*r1);
   ExecutionRecord retrying = Execution(e);
-  EXPECT_EQ(retrying.status, "Pending");
+  EXPECT_EQ(retrying.status, "Pending");  // its job waits in backoff
+  EXPECT_EQ(retrying.run_count, 1);
+  EXPECT_EQ(retrying.start_at, 5000);
+  auto job = b_->jobs().Get(retrying.job_id);
+  ASSERT_TRUE(IsOk(job) && job->has_value());
+  EXPECT_EQ((*job)->state, JobState::kQueued);
+  EXPECT_EQ((*job)->run_after_ms, 20000);
+  EXPECT_EQ((*job)->last_error, "timeout after 3s");
   EXPECT_EQ(retrying.status_message, "attempt 1 failed: timeout");
   EXPECT_EQ(retrying.end_at, 0);
 
-  EXPECT_EQ(*hooks().StartAttempt(e, 30000), 2);
-  EXPECT_EQ(Execution(e).start_at, 5000);  // the first attempt's time stays
+  owner = LeaseDelivery(e);
   AttemptRecord a2;
   a2.execution_id = e;
   a2.attempt = 2;
@@ -510,12 +556,22 @@ TEST_P(WebhookConformance, AttemptsMoveTheExecutionThroughItsStatuses) {
   a2.status_code = 204;
   a2.duration_ms = 12;
   a2.response = "ok";
-  ASSERT_TRUE(IsOk(hooks().FinishAttempt(a2, "Success", "")));
+  // A finish under someone else's lease records nothing.
+  JobFinish stolen{Execution(e).job_id, owner + "-not", JobState::kDone, "", 0};
+  auto lost = hooks().RecordAttempt(a2, "Success", "", &stolen);
+  ASSERT_TRUE(IsOk(lost));
+  EXPECT_FALSE(*lost);
+  EXPECT_EQ(hooks().Attempts(e)->size(), 1u);
+  EXPECT_EQ(Execution(e).status, "Running");
+  JobFinish done_job{Execution(e).job_id, owner, JobState::kDone, "", 0};
+  ASSERT_TRUE(IsOk(hooks().RecordAttempt(a2, "Success", "", &done_job)));
+  EXPECT_EQ((*b_->jobs().Get(done_job.id))->state, JobState::kDone);
   ExecutionRecord done = Execution(e);
   EXPECT_EQ(done.status, "Success");
   EXPECT_EQ(done.status_message, "");
   EXPECT_EQ(done.run_count, 2);
   EXPECT_EQ(done.end_at, 30012);
+  EXPECT_EQ(done.start_at, 5000);  // the first attempt's time stays
 
   auto attempts = hooks().Attempts(e);
   ASSERT_TRUE(IsOk(attempts));
@@ -531,14 +587,15 @@ TEST_P(WebhookConformance, AttemptsMoveTheExecutionThroughItsStatuses) {
   EXPECT_EQ((*attempts)[1].error, "");
 
   // Unknown executions and statuses are refused without a trace.
-  EXPECT_TRUE(IsErr(hooks().StartAttempt(e + 1000, 1), Errc::kNotFound));
   AttemptRecord stray = a2;
   stray.execution_id = e + 1000;
-  EXPECT_TRUE(IsErr(hooks().FinishAttempt(stray, "Success", ""), Errc::kNotFound));
+  EXPECT_TRUE(IsErr(hooks().RecordAttempt(stray, "Success", "", nullptr), Errc::kNotFound));
   EXPECT_TRUE(hooks().Attempts(e + 1000)->empty());
   AttemptRecord odd = a2;
   odd.attempt = 3;
-  EXPECT_FALSE(hooks().FinishAttempt(odd, "Done", "").has_value());
+  EXPECT_FALSE(hooks().RecordAttempt(odd, "Done", "", nullptr).has_value());
+  odd.attempt = 0;
+  EXPECT_FALSE(hooks().RecordAttempt(odd, "Success", "", nullptr).has_value());
   EXPECT_EQ(hooks().Attempts(e)->size(), 2u);
   EXPECT_EQ(Execution(e).status, "Success");
 }
@@ -558,17 +615,15 @@ TEST_P(WebhookConformance, ExecutionsListNewestFirstAndKeepTheNewestFifty) {
   EXPECT_EQ(page->items[9].id, ids[45]);
   EXPECT_EQ(hooks().ListExecutions(p, Paging{50, 10})->items.size(), 5u);
 
-  // All but one of them end; the one still running is kept however old it is.
+  // All but one of them end; the one still pending is kept however old it is.
   for (int i = 0; i < 55; ++i) {
     if (i == 1) continue;
-    ASSERT_TRUE(IsOk(hooks().StartAttempt(ids[i], 1)));
     Finish(ids[i], 1, i % 2 ? "Success" : "Error");
   }
-  ASSERT_TRUE(IsOk(hooks().StartAttempt(ids[1], 1)));
   int64_t newest = Dispatch(500, p);
 
   std::vector<int64_t> kept = ExecutionIds(p);
-  EXPECT_EQ(kept.size(), 51u);  // the newest 50 plus the old running one
+  EXPECT_EQ(kept.size(), 51u);  // the newest 50 plus the old pending one
   EXPECT_EQ(kept.front(), newest);
   std::set<int64_t> keptset(kept.begin(), kept.end());
   EXPECT_TRUE(keptset.contains(ids[1]));
@@ -583,7 +638,6 @@ TEST_P(WebhookConformance, RedeliverRecordsANewExecutionOfTheSamePayload) {
   int64_t p = MakePolicy(team_, "p");
   int64_t q = MakePolicy(team_, "q");
   int64_t e = Dispatch(9, p, 1);
-  ASSERT_TRUE(IsOk(hooks().StartAttempt(e, 1)));
   Finish(e, 1, "Error", 503);
 
   auto r = hooks().Redeliver(p, e, DeliveryJobOptions{});
@@ -624,7 +678,7 @@ TEST_P(WebhookConformance, LastTriggersHaveOneRowPerPolicyAndEventType) {
   ASSERT_EQ(none->size(), 3u);
   for (const auto& l : *none) EXPECT_EQ(l.last_trigger_at, 0) << l.policy_name << " " << l.event_type;
 
-  auto pull = hooks().RecordDispatch(1, {Exec(a, 0, "PULL_ARTIFACT")}, DeliveryJobOptions{});
+  auto pull = hooks().RecordDispatch(1, {Exec(a, 0, "PULL_ARTIFACT")}, DeliveryJobOptions{}, nullptr);
   ASSERT_TRUE(IsOk(pull));
   int64_t pulled_at = Execution(pull->front()).created_at;
   auto rows = *hooks().LastTriggers(team_);

@@ -121,31 +121,45 @@ Result<std::vector<JobRecord>> SqliteJobQueue::Lease(const std::vector<std::stri
   });
 }
 
+bool FinishJob(Conn& c, const JobFinish& f) {
+  int64_t now = NowUnixMillis();
+  switch (f.state) {
+    case JobState::kDone:
+      c.Prepare("UPDATE jobs SET state = 'done', lease_until_ms = 0, finished_ms = ?3, updated_ms = ?3 "
+                "WHERE id = ?1 AND state = 'running' AND lease_owner = ?2")
+          .Bind(1, f.id).Bind(2, f.owner).Bind(3, now).Run();
+      break;
+    case JobState::kQueued:
+      c.Prepare("UPDATE jobs SET state = 'queued', lease_until_ms = 0, last_error = ?3, run_after_ms = ?4, "
+                "updated_ms = ?5 WHERE id = ?1 AND state = 'running' AND lease_owner = ?2")
+          .Bind(1, f.id).Bind(2, f.owner).Bind(3, f.error).Bind(4, f.run_after_ms).Bind(5, now).Run();
+      break;
+    case JobState::kDead:
+      c.Prepare("UPDATE jobs SET state = 'dead', lease_until_ms = 0, last_error = ?3, finished_ms = ?4, "
+                "updated_ms = ?4 WHERE id = ?1 AND state = 'running' AND lease_owner = ?2")
+          .Bind(1, f.id).Bind(2, f.owner).Bind(3, f.error).Bind(4, now).Run();
+      break;
+    case JobState::kRunning:
+      return false;
+  }
+  return c.Changes() > 0;
+}
+
+Result<bool> SqliteJobQueue::Finish(const JobFinish& finish) {
+  if (finish.state == JobState::kRunning) return Fail(Errc::kBadRequest, "running is not how a job ends");
+  return db_.Write([&](Conn& c) -> Result<bool> { return FinishJob(c, finish); });
+}
+
 Result<bool> SqliteJobQueue::Complete(int64_t id, std::string_view owner) {
-  return db_.Write([&](Conn& c) -> Result<bool> {
-    c.Prepare("UPDATE jobs SET state = 'done', lease_until_ms = 0, finished_ms = ?3, updated_ms = ?3 "
-              "WHERE id = ?1 AND state = 'running' AND lease_owner = ?2")
-        .Bind(1, id).Bind(2, owner).Bind(3, NowUnixMillis()).Run();
-    return c.Changes() > 0;
-  });
+  return Finish(JobFinish{id, std::string(owner), JobState::kDone, "", 0});
 }
 
 Result<bool> SqliteJobQueue::Retry(int64_t id, std::string_view owner, std::string_view error, int64_t run_after_ms) {
-  return db_.Write([&](Conn& c) -> Result<bool> {
-    c.Prepare("UPDATE jobs SET state = 'queued', lease_until_ms = 0, last_error = ?3, run_after_ms = ?4, "
-              "updated_ms = ?5 WHERE id = ?1 AND state = 'running' AND lease_owner = ?2")
-        .Bind(1, id).Bind(2, owner).Bind(3, error).Bind(4, run_after_ms).Bind(5, NowUnixMillis()).Run();
-    return c.Changes() > 0;
-  });
+  return Finish(JobFinish{id, std::string(owner), JobState::kQueued, std::string(error), run_after_ms});
 }
 
 Result<bool> SqliteJobQueue::Bury(int64_t id, std::string_view owner, std::string_view error) {
-  return db_.Write([&](Conn& c) -> Result<bool> {
-    c.Prepare("UPDATE jobs SET state = 'dead', lease_until_ms = 0, last_error = ?3, finished_ms = ?4, "
-              "updated_ms = ?4 WHERE id = ?1 AND state = 'running' AND lease_owner = ?2")
-        .Bind(1, id).Bind(2, owner).Bind(3, error).Bind(4, NowUnixMillis()).Run();
-    return c.Changes() > 0;
-  });
+  return Finish(JobFinish{id, std::string(owner), JobState::kDead, std::string(error), 0});
 }
 
 Result<bool> SqliteJobQueue::Renew(int64_t id, std::string_view owner, int64_t lease_until_ms) {

@@ -13,6 +13,12 @@ namespace berth::store::sqlite {
 // SqliteError, which rolls the caller's Db::Write back). Call the runner's Notify() after commit.
 int64_t InsertJob(Conn& c, const NewJob& job);
 
+// Ends a leased job on the caller's write connection, inside the caller's transaction, as
+// `finish` says. false, changing nothing, when the job is not running under finish.owner (its
+// lease was lost); the caller then rolls back whatever it recorded with it. kRunning is not an
+// end: it changes nothing and returns false.
+bool FinishJob(Conn& c, const JobFinish& finish);
+
 class SqliteJobQueue final : public JobQueue {
  public:
   explicit SqliteJobQueue(Db& db) : db_(db) {}
@@ -22,6 +28,7 @@ class SqliteJobQueue final : public JobQueue {
   Result<bool> Complete(int64_t id, std::string_view owner) override;
   Result<bool> Retry(int64_t id, std::string_view owner, std::string_view error, int64_t run_after_ms) override;
   Result<bool> Bury(int64_t id, std::string_view owner, std::string_view error) override;
+  Result<bool> Finish(const JobFinish& finish) override;
   Result<bool> Renew(int64_t id, std::string_view owner, int64_t lease_until_ms) override;
   Result<bool> Release(int64_t id, std::string_view owner) override;
   Result<std::optional<JobRecord>> Get(int64_t id) override;

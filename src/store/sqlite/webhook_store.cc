@@ -19,7 +19,10 @@ constexpr const char* kPolicyColumns =
 
 constexpr const char* kExecutionColumns =
     "SELECT id, policy_id, project_id, event_id, target_index, redelivery_of, vendor_type, event_type, target, "
-    "payload, delivery_id, status, status_message, run_count, job_id, created_at, start_at, end_at, updated_at "
+    "payload, delivery_id, "
+    "CASE WHEN status = 'Pending' AND EXISTS(SELECT 1 FROM jobs j WHERE j.id = webhook_executions.job_id "
+    "AND j.state = 'running') THEN 'Running' ELSE status END, "
+    "status_message, run_count, job_id, created_at, start_at, end_at, updated_at "
     "FROM webhook_executions ";
 
 std::vector<std::string> ParseEventTypes(const std::string& text) {
@@ -264,9 +267,11 @@ Result<bool> SqliteWebhookStore::AnySubscribed(int64_t project_id, std::string_v
 
 Result<std::vector<int64_t>> SqliteWebhookStore::RecordDispatch(int64_t event_id,
                                                                 const std::vector<NewExecution>& executions,
-                                                                const DeliveryJobOptions& job) {
+                                                                const DeliveryJobOptions& job,
+                                                                const JobFinish* finish) {
   int64_t now = NowUnixMillis();
   return db_.Write([&](Conn& c) -> Result<std::vector<int64_t>> {
+    if (finish) (void)FinishJob(c, *finish);  // a lost lease keeps the dispatch: it is idempotent
     std::vector<int64_t> created;
     std::vector<int64_t> touched;
     for (const auto& n : executions) {
@@ -338,31 +343,20 @@ Result<Listing<ExecutionRecord>> SqliteWebhookStore::ListExecutions(int64_t poli
   });
 }
 
-Result<int> SqliteWebhookStore::StartAttempt(int64_t execution_id, int64_t now) {
-  return db_.Write([&](Conn& c) -> Result<int> {
-    c.Prepare(
-         "UPDATE webhook_executions SET status = 'Running', run_count = run_count + 1, updated_at = ?1, "
-         "start_at = CASE WHEN start_at = 0 THEN ?1 ELSE start_at END WHERE id = ?2")
-        .Bind(1, now).Bind(2, execution_id).Run();
-    if (c.Changes() == 0) return Fail(Errc::kNotFound, "execution " + std::to_string(execution_id) + " not found");
-    auto s = c.Prepare("SELECT run_count FROM webhook_executions WHERE id = ?");
-    s.Bind(1, execution_id);
-    if (!s.Step()) return Fail(Errc::kNotFound, "execution " + std::to_string(execution_id) + " not found");
-    return static_cast<int>(s.Int(0));
-  });
-}
-
-Result<void> SqliteWebhookStore::FinishAttempt(const AttemptRecord& a, std::string_view status,
-                                               std::string_view status_message) {
+Result<bool> SqliteWebhookStore::RecordAttempt(const AttemptRecord& a, std::string_view status,
+                                               std::string_view status_message, const JobFinish* finish) {
   if (!IsFinal(status) && status != "Pending")
     return Fail(Errc::kBadRequest, "an attempt ends Success, Error, Stopped or Pending, not " + std::string(status));
+  if (a.attempt < 1) return Fail(Errc::kBadRequest, "attempt numbers start at 1");
   int64_t end = a.at + std::max<int64_t>(a.duration_ms, 0);
-  return db_.Write([&](Conn& c) -> Result<void> {
+  return db_.Write([&](Conn& c) -> Result<bool> {
+    if (finish && !FinishJob(c, *finish)) return false;  // the lease holder now records its own
     c.Prepare(
          "UPDATE webhook_executions SET status = ?1, status_message = ?2, updated_at = ?3, "
-         "end_at = CASE WHEN ?4 THEN ?3 ELSE 0 END WHERE id = ?5")
+         "end_at = CASE WHEN ?4 THEN ?3 ELSE 0 END, run_count = MAX(run_count, ?6), "
+         "start_at = CASE WHEN start_at = 0 THEN ?7 ELSE start_at END WHERE id = ?5")
         .Bind(1, status).Bind(2, status_message).Bind(3, end).Bind(4, int64_t{IsFinal(status)})
-        .Bind(5, a.execution_id).Run();
+        .Bind(5, a.execution_id).Bind(6, int64_t{a.attempt}).Bind(7, a.at).Run();
     if (c.Changes() == 0) return Fail(Errc::kNotFound, "execution " + std::to_string(a.execution_id) + " not found");
     c.Prepare(
          "INSERT INTO webhook_attempts(execution_id, attempt, at, status_code, duration_ms, error, response) "
@@ -371,7 +365,7 @@ Result<void> SqliteWebhookStore::FinishAttempt(const AttemptRecord& a, std::stri
          "response = excluded.response")
         .Bind(1, a.execution_id).Bind(2, int64_t{a.attempt}).Bind(3, a.at).Bind(4, int64_t{a.status_code})
         .Bind(5, a.duration_ms).Bind(6, a.error).Bind(7, a.response).Run();
-    return {};
+    return true;
   });
 }
 

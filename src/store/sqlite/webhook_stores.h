@@ -21,14 +21,13 @@ class SqliteWebhookStore final : public WebhookStore {
   Result<bool> AnySubscribed(int64_t project_id, std::string_view event_type) override;
 
   Result<std::vector<int64_t>> RecordDispatch(int64_t event_id, const std::vector<NewExecution>& executions,
-                                              const DeliveryJobOptions& job) override;
+                                              const DeliveryJobOptions& job, const JobFinish* finish) override;
   Result<std::optional<int64_t>> Redeliver(int64_t policy_id, int64_t execution_id,
                                            const DeliveryJobOptions& job) override;
   Result<std::optional<ExecutionRecord>> FindExecution(int64_t id) override;
   Result<Listing<ExecutionRecord>> ListExecutions(int64_t policy_id, Paging paging) override;
-  Result<int> StartAttempt(int64_t execution_id, int64_t now) override;
-  Result<void> FinishAttempt(const AttemptRecord& attempt, std::string_view status,
-                             std::string_view status_message) override;
+  Result<bool> RecordAttempt(const AttemptRecord& attempt, std::string_view status,
+                             std::string_view status_message, const JobFinish* finish) override;
   Result<std::vector<AttemptRecord>> Attempts(int64_t execution_id) override;
   Result<std::vector<LastTrigger>> LastTriggers(int64_t project_id) override;
 
