@@ -1,6 +1,7 @@
 #include "jobs/job_runner.h"
 
 #include <spdlog/spdlog.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -21,6 +22,15 @@ std::string DefaultNode() {
 
 std::atomic<uint64_t> g_runners{0};
 
+// Names the calling thread (top -H, perf, gdb show it) and adds `nice` to its nice value (Linux
+// keeps one per thread). A failure only leaves the thread at normal priority.
+void NameAndNiceThisThread(const char* name, int nice) {
+  pthread_setname_np(pthread_self(), name);
+  if (nice == 0) return;
+  int now = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::clamp(now + nice, -20, 19));
+}
+
 }  // namespace
 
 store::JobFinish JobContext::FinishFor(const store::JobRecord& job, const Outcome& o) const {
@@ -31,6 +41,7 @@ JobRunner::JobRunner(store::JobQueue& queue, RunnerOptions opt) : queue_(queue),
   opt_.workers = std::max(opt_.workers, 1);
   opt_.poll_interval = std::max(opt_.poll_interval, std::chrono::milliseconds(1));
   opt_.lease = std::max(opt_.lease, std::chrono::milliseconds(30));
+  opt_.chain = std::max(opt_.chain, 1);
   if (opt_.node.empty()) opt_.node = DefaultNode();
   owner_prefix_ = opt_.node + "/r" + std::to_string(g_runners.fetch_add(1) + 1) + "/";
 }
@@ -88,11 +99,15 @@ void JobRunner::ReleaseReady(std::unique_lock<std::mutex>& lk) {
   std::deque<Leased> items;
   items.swap(ready_);
   lk.unlock();
-  for (const auto& item : items) {
-    auto r = queue_.Release(item.job.id, item.owner);
-    if (!r) spdlog::warn("job release failed id={} kind={} error={}", item.job.id, item.job.kind, r.error().Message());
-  }
+  for (const auto& item : items) Release(item.jobs, 0, item.owner);
   lk.lock();
+}
+
+void JobRunner::Release(const std::vector<store::JobRecord>& jobs, size_t from, const std::string& owner) {
+  for (size_t i = from; i < jobs.size(); ++i) {
+    auto r = queue_.Release(jobs[i].id, owner);
+    if (!r) spdlog::warn("job release failed id={} kind={} error={}", jobs[i].id, jobs[i].kind, r.error().Message());
+  }
 }
 
 void JobRunner::LeaseNow(std::unique_lock<std::mutex>& lk, int free) {
@@ -101,19 +116,31 @@ void JobRunner::LeaseNow(std::unique_lock<std::mutex>& lk, int free) {
   for (const auto& [name, kind] : kinds_) kinds.push_back(name);
   std::string owner = owner_prefix_ + std::to_string(++lease_seq_);
   lk.unlock();
-  auto leased = queue_.Lease(kinds, owner, free, opt_.lease, NowUnixMillis());
+  auto leased = queue_.Lease(kinds, owner, free, opt_.lease, NowUnixMillis(), opt_.chain);
   lk.lock();
   if (!leased) {
     spdlog::warn("job lease failed error={}", leased.error().Message());
     return;
   }
+  // A chain follows its head in the result; at most one head per order key.
+  int heads = 0;
+  std::map<std::string, size_t> chain_of;  // order key → index in ready_
   for (auto& job : *leased) {
     spdlog::debug("job leased id={} kind={} attempt={} owner={}", job.id, job.kind, job.attempts, owner);
-    ready_.push_back(Leased{std::move(job), owner});
+    if (!job.order_key.empty()) {
+      if (auto it = chain_of.find(job.order_key); it != chain_of.end()) {
+        ready_[it->second].jobs.push_back(std::move(job));
+        continue;
+      }
+      chain_of.emplace(job.order_key, ready_.size());
+    }
+    ++heads;
+    ready_.push_back(Leased{{}, owner});
+    ready_.back().jobs.push_back(std::move(job));
   }
-  // Every idle worker got a job: there may be more, so lease again as soon as one is free.
-  if (static_cast<int>(leased->size()) == free) poke_ = true;
-  if (!leased->empty()) work_cv_.notify_all();
+  // Every idle worker got work: there may be more, so lease again as soon as one is free.
+  if (heads == free) poke_ = true;
+  if (heads > 0) work_cv_.notify_all();
 }
 
 void JobRunner::RenewRunning(std::unique_lock<std::mutex>& lk) {
@@ -133,6 +160,7 @@ void JobRunner::RenewRunning(std::unique_lock<std::mutex>& lk) {
 }
 
 void JobRunner::DispatchLoop() {
+  NameAndNiceThisThread("berth-lease", opt_.nice);
   using Clock = std::chrono::steady_clock;
   const auto renew_every = std::max(opt_.lease / 3, std::chrono::milliseconds(10));
   auto next_poll = Clock::now();  // at once: work left from before a restart
@@ -170,11 +198,7 @@ void JobRunner::DispatchLoop() {
 }
 
 void JobRunner::WorkerLoop() {
-  if (opt_.nice != 0) {
-    // Linux: the nice value is per thread. A failure only leaves the thread at normal priority.
-    int now = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::clamp(now + opt_.nice, -20, 19));
-  }
+  NameAndNiceThisThread("berth-job", opt_.nice);
   std::unique_lock lk(mu_);
   ++idle_;
   dispatch_cv_.notify_one();
@@ -184,26 +208,49 @@ void JobRunner::WorkerLoop() {
     Leased item = std::move(ready_.front());
     ready_.pop_front();
     --idle_;
-    auto kind_it = kinds_.find(item.job.kind);
-    std::optional<Kind> kind;
-    if (kind_it != kinds_.end()) kind = kind_it->second;
-    auto ctx = std::make_shared<JobContext>(stop_flag_, item.owner, kind ? kind->options.backoff : Backoff{});
-    uint64_t seq = ++run_seq_;
-    running_.emplace(seq, std::make_pair(item.job.id, ctx));
+    // Every job of the chain counts as running from now on, so the dispatcher renews its lease.
+    struct Entry {
+      uint64_t seq;
+      std::shared_ptr<JobContext> ctx;
+      std::optional<Kind> kind;
+    };
+    std::vector<Entry> entries;
+    for (const auto& job : item.jobs) {
+      auto kind_it = kinds_.find(job.kind);
+      std::optional<Kind> kind;
+      if (kind_it != kinds_.end()) kind = kind_it->second;
+      auto ctx = std::make_shared<JobContext>(stop_flag_, item.owner, kind ? kind->options.backoff : Backoff{});
+      uint64_t seq = ++run_seq_;
+      running_.emplace(seq, std::make_pair(job.id, ctx));
+      entries.push_back(Entry{seq, std::move(ctx), std::move(kind)});
+    }
     lk.unlock();
 
-    std::optional<int64_t> retry_at;
-    if (kind) {
-      retry_at = Execute(item.job, *ctx, *kind);
-    } else if (auto r = queue_.Release(item.job.id, item.owner); !r) {  // kinds are never removed; defensive
-      spdlog::warn("job release failed id={} error={}", item.job.id, r.error().Message());
+    for (size_t i = 0; i < item.jobs.size(); ++i) {
+      if (i > 0 && stop_flag_.load()) {  // stopping: the chain's unstarted jobs go back
+        Release(item.jobs, i, item.owner);
+        lk.lock();
+        for (size_t j = i; j < entries.size(); ++j) running_.erase(entries[j].seq);
+        lk.unlock();
+        break;
+      }
+      std::optional<int64_t> retry_at;
+      if (entries[i].ctx->LeaseLost()) {
+        // Its lease ran out while it waited in the chain: another worker may hold it now.
+      } else if (entries[i].kind) {
+        retry_at = Execute(item.jobs[i], *entries[i].ctx, *entries[i].kind);
+      } else if (auto r = queue_.Release(item.jobs[i].id, item.owner); !r) {  // kinds are never removed; defensive
+        spdlog::warn("job release failed id={} error={}", item.jobs[i].id, r.error().Message());
+      }
+      lk.lock();
+      running_.erase(entries[i].seq);
+      if (retry_at) due_.push(*retry_at);
+      lk.unlock();
     }
 
     lk.lock();
-    running_.erase(seq);
     ++idle_;
     poke_ = true;  // a finished job may unblock the next of its order key
-    if (retry_at) due_.push(*retry_at);
     dispatch_cv_.notify_one();
   }
   --idle_;

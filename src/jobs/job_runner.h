@@ -1,7 +1,8 @@
 // JobRunner: runs the jobs of a store::JobQueue on N worker threads, with one handler per job kind.
 //
 // How it works: one dispatcher thread leases as many jobs as there are idle workers (one Lease
-// transaction for all of them) and hands them to the workers; it also renews the lease of every
+// transaction for all of them, each job with an order key bringing up to `chain` of its key's
+// next jobs, which the same worker runs in order) and hands them to the workers; it also renews the lease of every
 // running job every lease/3, so a handler may run for as long as it needs while its process lives.
 // The dispatcher leases at once when Notify() is called, when a worker finishes a job and when a
 // retry this runner scheduled falls due; otherwise it polls every poll_interval, which picks up
@@ -86,8 +87,9 @@ struct RunnerOptions {
   std::chrono::milliseconds poll_interval{250};     // fallback lease poll
   std::chrono::milliseconds lease{30000};           // lease length; renewed every lease/3
   std::string node;                                 // lease owner prefix; "" = hostname:pid
-  int nice = 0;  // added to the worker threads' nice value (Linux): background work yields the
-                 // CPU to request threads under load; 0 = the process's own priority
+  int chain = 8;  // jobs of one order key leased together and run in order by one worker (≥ 1)
+  int nice = 0;  // added to the nice value of the runner's threads (Linux): background work yields
+                 // the CPU to request threads under load; 0 = the process's own priority
 };
 
 class JobRunner {
@@ -112,8 +114,9 @@ class JobRunner {
     Handler handler;
     KindOptions options;
   };
+  // One lease's work for one worker: a job, or a chain of one order key's jobs in id order.
   struct Leased {
-    store::JobRecord job;
+    std::vector<store::JobRecord> jobs;
     std::string owner;
   };
   void DispatchLoop();
@@ -123,6 +126,8 @@ class JobRunner {
   void LeaseNow(std::unique_lock<std::mutex>& lk, int free);
   void RenewRunning(std::unique_lock<std::mutex>& lk);
   void ReleaseReady(std::unique_lock<std::mutex>& lk);
+  // Hands jobs[from..] back to the queue unstarted.
+  void Release(const std::vector<store::JobRecord>& jobs, size_t from, const std::string& owner);
 
   store::JobQueue& queue_;
   RunnerOptions opt_;

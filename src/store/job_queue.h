@@ -36,6 +36,12 @@
 //     jobs behind it go ahead, and a target that fails for hours does not stall its key forever.
 // order_key is one namespace across kinds: prefix it with the kind (e.g. "webhook:policy:12").
 //
+// Chains: Lease(..., per_key > 1) may also claim, with a key's first runnable job (the head), the
+// key's next queued and due jobs of the leased kinds, in id order, up to per_key in all — skipping
+// jobs in backoff, stopping at a job that is running or of another kind. They are leased to the
+// same owner, who runs them one after another in id order: one lease transaction for a run of a
+// key's jobs instead of one each, with the order kept.
+//
 // Time: decisions use the now_ms / run_after_ms / lease_until_ms the caller passes (unix ms), so
 // tests can move time; the created/updated/finished timestamps are the wall clock.
 //
@@ -126,9 +132,11 @@ class JobQueue {
   // and returns them as they are now (state running, attempts incremented). Runnable: running with
   // lease_until_ms <= now_ms (crash recovery; these first), or queued with run_after_ms <= now_ms
   // (earliest due first, then lowest id), subject to the ordering rule above. No kinds → nothing.
+  // With per_key > 1, each leased job with an order key brings its chain (above) along: the result
+  // then holds up to `max` heads plus their chains, a chain's jobs in id order after its head.
   virtual Result<std::vector<JobRecord>> Lease(const std::vector<std::string>& kinds, std::string_view owner,
                                                int max, std::chrono::milliseconds lease_duration,
-                                               int64_t now_ms) = 0;
+                                               int64_t now_ms, int per_key = 1) = 0;
 
   // The lease operations: each returns false, changing nothing, when job `id` is not running under
   // `owner` (a lease that ran out but was not taken by anyone yet still counts as held).

@@ -91,8 +91,8 @@ class JobQueueConformance : public ::testing::TestWithParam<JobFactory> {
   // A time at or after every insert so far.
   static int64_t Now() { return NowUnixMillis() + 1; }
   std::vector<int64_t> LeaseIds(std::vector<std::string> kinds, const std::string& owner, int max, int64_t now,
-                                std::chrono::milliseconds lease = 10min) {
-    auto r = q().Lease(kinds, owner, max, lease, now);
+                                std::chrono::milliseconds lease = 10min, int per_key = 1) {
+    auto r = q().Lease(kinds, owner, max, lease, now, per_key);
     EXPECT_TRUE(IsOk(r));
     std::vector<int64_t> ids;
     if (r)
@@ -241,6 +241,54 @@ TEST_P(JobQueueConformance, OrderKeyRunsOneAtATimeInIdOrder) {
   EXPECT_TRUE(LeaseIds({"x"}, "w", 10, t).empty()) << "b waits for a";
   ASSERT_TRUE(*q().Complete(a, "w"));
   EXPECT_EQ(LeaseIds({"x"}, "w", 10, t), std::vector<int64_t>{b});
+}
+
+TEST_P(JobQueueConformance, AChainLeasesAKeysNextJobsInOrderToOneOwner) {
+  int64_t a = Add("x", "k");
+  int64_t b = Add("x", "k");
+  int64_t c = Add("x", "k");
+  int64_t d = Add("x", "k");
+  int64_t e = Add("x", "other");
+  int64_t t = Now();
+  EXPECT_EQ(LeaseIds({"x"}, "w1", 1, t, 10min, 3), (std::vector<int64_t>{a, b, c})) << "one head, its chain after it";
+  for (int64_t id : {a, b, c}) {
+    EXPECT_EQ(Load(id).state, JobState::kRunning);
+    EXPECT_EQ(Load(id).lease_owner, "w1");
+    EXPECT_EQ(Load(id).attempts, 1);
+  }
+  EXPECT_EQ(LeaseIds({"x"}, "w2", 5, t, 10min, 3), std::vector<int64_t>{e}) << "k is held by the chain";
+  ASSERT_TRUE(*q().Complete(a, "w1"));
+  ASSERT_TRUE(*q().Complete(b, "w1"));
+  EXPECT_TRUE(LeaseIds({"x"}, "w2", 5, t, 10min, 3).empty()) << "c still runs";
+  ASSERT_TRUE(*q().Complete(c, "w1"));
+  EXPECT_EQ(LeaseIds({"x"}, "w2", 5, t, 10min, 3), std::vector<int64_t>{d});
+}
+
+TEST_P(JobQueueConformance, AChainSkipsBackoffAndStopsAtRunningOrAnotherKind) {
+  int64_t a = Add("x", "k");
+  int64_t b = Add("x", "k");
+  int64_t c = Add("x", "k");
+  int64_t d = Add("y", "k");
+  int64_t e = Add("x", "k");
+  int64_t t = Now();
+  ASSERT_EQ(LeaseIds({"x"}, "w", 1, t), std::vector<int64_t>{a});
+  ASSERT_TRUE(*q().Retry(a, "w", "down", t + 60000));  // a backs off
+  // b heads; a (backoff) is behind it anyway; c follows; d is of a kind not leased: the chain ends.
+  EXPECT_EQ(LeaseIds({"x"}, "w", 1, t + 1, 10min, 8), (std::vector<int64_t>{b, c}));
+  ASSERT_TRUE(*q().Complete(b, "w"));
+  ASSERT_TRUE(*q().Complete(c, "w"));
+  EXPECT_TRUE(LeaseIds({"x"}, "w", 1, t + 1, 10min, 8).empty()) << "d (kind y) comes first in k";
+  ASSERT_EQ(LeaseIds({"y"}, "w", 1, t + 1, 10min, 8), std::vector<int64_t>{d}) << "e is of another kind";
+  ASSERT_TRUE(*q().Complete(d, "w"));
+  // A job in backoff inside a chain is skipped, not waited for.
+  int64_t f = Add("x", "k");
+  int64_t g = Add("x", "k");
+  int64_t t2 = Now();
+  ASSERT_EQ(LeaseIds({"x"}, "w", 1, t2, 10min, 1), std::vector<int64_t>{e});
+  ASSERT_TRUE(*q().Retry(e, "w", "down", t2 + 60000));
+  ASSERT_EQ(LeaseIds({"x"}, "w", 1, t2, 10min, 1), std::vector<int64_t>{f});
+  ASSERT_TRUE(*q().Retry(f, "w", "down", t2 + 100));
+  EXPECT_EQ(LeaseIds({"x"}, "w", 1, t2 + 100, 10min, 8), (std::vector<int64_t>{f, g})) << "f due again; e still backs off";
 }
 
 TEST_P(JobQueueConformance, OrderHoldsAcrossKinds) {

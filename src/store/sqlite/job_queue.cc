@@ -61,6 +61,24 @@ JobRecord ReadJob(const Stmt& s) {
   return r;
 }
 
+// The ids of up to `n` jobs that follow `head` in its key's chain (see store/job_queue.h): the
+// key's later jobs in id order, skipping jobs in backoff, up to the first one that is running or
+// of a kind not in `kinds`.
+std::vector<int64_t> ChainAfter(Conn& c, const JobRecord& head, const std::vector<std::string>& kinds,
+                                int64_t now_ms, int n) {
+  std::vector<int64_t> out;
+  auto s = c.Prepare("SELECT id, state, run_after_ms, kind FROM jobs WHERE order_key = ?1 "
+                     "AND state IN ('queued', 'running') AND id > ?2 ORDER BY id LIMIT ?3");
+  s.Bind(1, head.order_key).Bind(2, head.id).Bind(3, int64_t{n} * 4);
+  while (s.Step() && static_cast<int>(out.size()) < n) {
+    if (s.Text(1) != "queued") break;
+    if (std::find(kinds.begin(), kinds.end(), s.Text(3)) == kinds.end()) break;
+    if (s.Int(2) > now_ms) continue;  // in backoff: it does not hold the ones behind it back
+    out.push_back(s.Int(0));
+  }
+  return out;
+}
+
 bool AnyRunnable(Conn& c, const std::string& kinds, int64_t now_ms) {
   std::vector<int64_t> ids;
   Candidates(c, kinds, now_ms, 1, ids);
@@ -89,7 +107,7 @@ Result<int64_t> SqliteJobQueue::Enqueue(const NewJob& job) {
 
 Result<std::vector<JobRecord>> SqliteJobQueue::Lease(const std::vector<std::string>& kinds, std::string_view owner,
                                                      int max, std::chrono::milliseconds lease_duration,
-                                                     int64_t now_ms) {
+                                                     int64_t now_ms, int per_key) {
   if (kinds.empty() || max <= 0) return std::vector<JobRecord>{};
   std::string kinds_json = nlohmann::json(kinds).dump();
   // Most polls find nothing: ask a read connection first, so they never take the write lock.
@@ -111,11 +129,16 @@ Result<std::vector<JobRecord>> SqliteJobQueue::Lease(const std::vector<std::stri
     Candidates(c, kinds_json, now_ms, max, ids);
     std::vector<JobRecord> out;
     out.reserve(ids.size());
-    for (int64_t id : ids) {
+    auto claim = [&](int64_t id) {
       auto s = c.Prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?2, "
                          "lease_until_ms = ?3, updated_ms = ?4 WHERE id = ?1 RETURNING " JOB_COLUMNS);
       s.Bind(1, id).Bind(2, owner).Bind(3, lease_until).Bind(4, wall);
       if (s.Step()) out.push_back(ReadJob(s));
+    };
+    for (int64_t id : ids) {
+      claim(id);
+      if (per_key <= 1 || out.empty() || out.back().id != id || out.back().order_key.empty()) continue;
+      for (int64_t next : ChainAfter(c, out.back(), kinds, now_ms, per_key - 1)) claim(next);
     }
     return out;
   });

@@ -24,7 +24,8 @@ class SqliteJobQueue final : public JobQueue {
   explicit SqliteJobQueue(Db& db) : db_(db) {}
   Result<int64_t> Enqueue(const NewJob& job) override;
   Result<std::vector<JobRecord>> Lease(const std::vector<std::string>& kinds, std::string_view owner, int max,
-                                       std::chrono::milliseconds lease_duration, int64_t now_ms) override;
+                                       std::chrono::milliseconds lease_duration, int64_t now_ms,
+                                       int per_key = 1) override;
   Result<bool> Complete(int64_t id, std::string_view owner) override;
   Result<bool> Retry(int64_t id, std::string_view owner, std::string_view error, int64_t run_after_ms) override;
   Result<bool> Bury(int64_t id, std::string_view owner, std::string_view error) override;
