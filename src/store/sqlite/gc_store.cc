@@ -64,8 +64,19 @@ struct ManifestRow {
 // Deletes manifest `m` and then its accessories (manifests in the repository whose subject it
 // is). An artifact an index still lists stays (and so do its accessories).
 void DeleteWithAccessories(Conn& c, const ManifestRow& m, int64_t now, int depth, std::vector<DeletedManifest>& out) {
+  // Dropping a reference is not a new one: the blobs keep their last_ref_at, so the sweep of this
+  // same run frees what the deleted artifact alone held.
+  std::vector<std::pair<std::string, int64_t>> last_ref;
+  {
+    auto s = c.Prepare("SELECT b.digest, b.last_ref_at FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.digest "
+                       "WHERE mb.manifest_id = ?");
+    s.Bind(1, m.id);
+    while (s.Step()) last_ref.emplace_back(s.Text(0), s.Int(1));
+  }
   auto done = DeleteManifestRow(c, m.repo, m.id, m.digest, now);
   if (!done || !*done) return;
+  for (const auto& [d, t] : last_ref)
+    c.Prepare("UPDATE blobs SET last_ref_at = ? WHERE digest = ?").Bind(1, t).Bind(2, d).Run();
   out.push_back({m.repo_name, m.digest});
   if (depth > 8) return;
   std::vector<ManifestRow> accessories;
