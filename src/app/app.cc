@@ -4,6 +4,7 @@
 
 #include "api/oci/routes.h"
 #include "api/token/token_routes.h"
+#include "api/v2_0/gc_routes.h"
 #include "api/v2_0/routes.h"
 #include "audit/audit_writer.h"
 #include "auth/bootstrap.h"
@@ -17,6 +18,9 @@
 #include "blob/filesystem/fs_driver.h"
 #include "http/server.h"
 #include "jobs/job_runner.h"
+#include "gc/collector.h"
+#include "gc/gc_service.h"
+#include "store/sqlite/gc_store.h"
 #include "store/sqlite/job_queue.h"
 #include "store/sqlite/session_store.h"
 #include "store/sqlite/settings_stores.h"
@@ -75,6 +79,11 @@ struct App::Parts {
   std::unique_ptr<webhook::Subscriptions> subscriptions;
   std::unique_ptr<webhook::Dispatcher> dispatcher;
   std::unique_ptr<webhook::Deliverer> deliverer;
+  // Garbage collection: the collector is the "gc" job handler; the service starts runs (API,
+  // schedule). Stopped in Run() before the runner.
+  std::unique_ptr<store::sqlite::SqliteGcStore> gc_store;
+  std::unique_ptr<gc::Collector> gc_collector;
+  std::unique_ptr<gc::GcService> gc;
   std::unique_ptr<jobs::JobRunner> jobs;
   std::unique_ptr<webhook::PullEvents> pull_events;
 };
@@ -216,6 +225,25 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->rest->webhooks = p->webhook_store.get();
   WireWebhooks(*p, config);
   api::v2_0::RegisterRoutes(p->router, *p->rest);
+  {
+    gc::CollectorOptions gc_opt;
+    gc_opt.root = config.data_dir;
+    gc_opt.grace_seconds = config.gc_grace_seconds;
+    gc_opt.upload_expiry_seconds = config.gc_upload_expiry_seconds;
+    gc_opt.batch_size = static_cast<int>(config.gc_batch_size);
+    p->gc_store = std::make_unique<store::sqlite::SqliteGcStore>(*p->db);
+    p->gc_collector = std::make_unique<gc::Collector>(*p->gc_store, *p->driver, blob::DigestLocks::Process(), gc_opt);
+    gc::GcService::Options svc_opt;
+    svc_opt.default_cron = config.gc_schedule;
+    svc_opt.default_delete_untagged = config.gc_delete_untagged;
+    auto* runner = p->jobs.get();
+    p->gc = std::make_unique<gc::GcService>(*p->gc_store, [runner] { runner->Notify(); }, svc_opt);
+    auto* collector = p->gc_collector.get();
+    p->jobs->Register(std::string(store::kGcJobKind), [collector](const store::JobRecord& job, const jobs::JobContext& ctx) {
+      return collector->Handle(job, ctx);
+    });
+    api::v2_0::RegisterGcRoutes(p->router, *p->rest, *p->gc);
+  }
 
   http::ServerOptions so;
   so.host = config.ListenHost();
@@ -231,7 +259,9 @@ Result<void> App::Listen() { return parts_->server->Listen(); }
 uint16_t App::port() const { return parts_->server->port(); }
 void App::Run() {
   parts_->jobs->Start();
+  parts_->gc->Start();
   parts_->server->Run();
+  parts_->gc->Stop();  // no scheduled run starts after this
   parts_->pull_events->Drain();  // pulls served before the stop are in the queue for the next start
   parts_->jobs->Stop();  // after the server has drained; queued jobs wait for the next start
 }

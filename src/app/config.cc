@@ -94,6 +94,11 @@ const std::vector<Key>& Keys() {
       {"webhook.timeout_ms", Int(&Config::webhook_timeout_ms, 100, "webhook.timeout_ms")},
       {"webhook.backoff_ms", MsList(&Config::webhook_backoff_ms, "webhook.backoff_ms")},
       {"webhook.per_target", Int(&Config::webhook_per_target, 1, "webhook.per_target")},
+      {"gc.grace_seconds", Int(&Config::gc_grace_seconds, 0, "gc.grace_seconds")},
+      {"gc.schedule", Str(&Config::gc_schedule)},
+      {"gc.delete_untagged", Bool(&Config::gc_delete_untagged, "gc.delete_untagged")},
+      {"gc.upload_expiry_seconds", Int(&Config::gc_upload_expiry_seconds, 1, "gc.upload_expiry_seconds")},
+      {"gc.batch_size", Int(&Config::gc_batch_size, 1, "gc.batch_size")},
   };
   return keys;
 }

@@ -25,6 +25,11 @@
 //   webhook.timeout_ms          BERTH_WEBHOOK_TIMEOUT_MS            3000 (one attempt, whole exchange)
 //   webhook.backoff_ms          BERTH_WEBHOOK_BACKOFF_MS            1000,5000,30000 (waits between attempts; the last repeats)
 //   webhook.per_target          BERTH_WEBHOOK_PER_TARGET            4 (deliveries at once to one address)
+//   gc.grace_seconds            BERTH_GC_GRACE_SECONDS              3600 (blobs uploaded/referenced since are kept)
+//   gc.schedule                 BERTH_GC_SCHEDULE                   0 0 * * * * (6-field cron until the API sets one; "" = none)
+//   gc.delete_untagged          BERTH_GC_DELETE_UNTAGGED            false (for scheduled runs until the API sets one)
+//   gc.upload_expiry_seconds    BERTH_GC_UPLOAD_EXPIRY_SECONDS      86400 (upload sessions idle this long are removed)
+//   gc.batch_size               BERTH_GC_BATCH_SIZE                 500 (rows deleted per transaction)
 #pragma once
 #include <cstdint>
 #include <map>
@@ -59,6 +64,11 @@ struct Config {
   int64_t webhook_timeout_ms = 3000;
   std::vector<int64_t> webhook_backoff_ms = {1000, 5000, 30000};
   int64_t webhook_per_target = 4;
+  int64_t gc_grace_seconds = 3600;
+  std::string gc_schedule = "0 0 * * * *";
+  bool gc_delete_untagged = false;
+  int64_t gc_upload_expiry_seconds = 86400;
+  int64_t gc_batch_size = 500;
 
   std::string ListenHost() const;
   uint16_t ListenPort() const;

@@ -1,4 +1,4 @@
-// berth: the command line. Subcommands: serve, version.
+// berth: the command line. Subcommands: serve, fsck, version.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <chrono>
@@ -6,6 +6,9 @@
 #include <thread>
 
 #include "app/app.h"
+#include "blob/filesystem/fs_driver.h"
+#include "gc/fsck.h"
+#include "store/sqlite/gc_store.h"
 #include "base/log.h"
 
 namespace {
@@ -51,6 +54,35 @@ int Serve(const std::optional<std::string>& config_file, const std::map<std::str
   return 0;
 }
 
+// Checks (and with repair fixes what is safe) the metadata store against the blob files.
+// Exit 0: consistent; 1: problems remain; 2: the data could not be opened.
+int Fsck(const std::optional<std::string>& config_file, const std::map<std::string, std::string>& overrides,
+         bool repair) {
+  auto config = berth::app::LoadConfig(config_file, overrides);
+  if (!config) {
+    std::cerr << "berth: " << config.error().Message() << "\n";
+    return 2;
+  }
+  auto db = berth::store::sqlite::Db::Open(config->data_dir + "/berth.db", config->storage_fsync);
+  if (!db) {
+    std::cerr << "berth fsck: " << db.error().Message() << "\n";
+    return 2;
+  }
+  auto driver = berth::blob::FsDriver::Open(config->data_dir, config->storage_fsync);
+  if (!driver) {
+    std::cerr << "berth fsck: " << driver.error().Message() << "\n";
+    return 2;
+  }
+  berth::store::sqlite::SqliteGcStore store(**db);
+  berth::gc::FsckOptions opt;
+  opt.root = config->data_dir;
+  opt.repair = repair;
+  opt.grace_seconds = config->gc_grace_seconds;
+  opt.upload_expiry_seconds = config->gc_upload_expiry_seconds;
+  auto rep = berth::gc::Fsck(store, **driver, opt, std::cout);
+  return rep.problems == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,12 +95,24 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:5000)");
   serve->add_option("--data-dir", data_dir, "directory for metadata and blobs (default ./data)");
 
+  auto* fsck = cli.add_subcommand("fsck", "check that blob rows and blob files agree (--repair fixes what is safe)");
+  std::string fsck_config, fsck_data_dir;
+  bool fsck_repair = false;
+  fsck->add_option("--config", fsck_config, "YAML config file");
+  fsck->add_option("--data-dir", fsck_data_dir, "directory for metadata and blobs (default ./data)");
+  fsck->add_flag("--repair", fsck_repair, "delete orphans and unreferenced broken rows, recompute reference counts");
+
   cli.add_subcommand("version", "print the version");
   CLI11_PARSE(cli, argc, argv);
 
   if (cli.got_subcommand("version")) {
     std::cout << "berth 0.1.0\n";
     return 0;
+  }
+  if (cli.got_subcommand("fsck")) {
+    std::map<std::string, std::string> o;
+    if (!fsck_data_dir.empty()) o["data_dir"] = fsck_data_dir;
+    return Fsck(fsck_config.empty() ? std::nullopt : std::optional<std::string>(fsck_config), o, fsck_repair);
   }
   std::map<std::string, std::string> overrides;
   if (!listen.empty()) overrides["listen"] = listen;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "blob/digest_locks.h"
 
 namespace berth::registry {
 namespace {
@@ -159,8 +160,12 @@ Result<Digest> UploadService::Complete(UploadLease& lease, const Digest& expecte
     return Fail(Errc::kDigestInvalid, "digest " + expected.str() + " does not match uploaded content (" +
                                           actual.str() + ")");
   }
-  if (auto r = driver_.CommitUpload(lease.id_, actual); !r) return std::unexpected(r.error());
-  if (auto r = blobs_.Commit(lease.repo_, actual, lease.size_); !r) return std::unexpected(r.error());
+  {
+    // The file and then its row, while no garbage collector deletes this digest's file.
+    std::lock_guard digest_lock(blob::DigestLocks::Process().For(actual));
+    if (auto r = driver_.CommitUpload(lease.id_, actual); !r) return std::unexpected(r.error());
+    if (auto r = blobs_.Commit(lease.repo_, actual, lease.size_); !r) return std::unexpected(r.error());
+  }
   (void)uploads_.Remove(lease.id_);
   return actual;
 }

@@ -29,6 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 import jsonschema
 import pytest
 import requests
+import time
+
 import yaml
 
 from conftest import AUTH as ADMIN
@@ -490,18 +492,32 @@ def world(module_registry, contract, directory):
     c.call("post", f"{api}/projects/{w.project_id}/webhook/policies/{hook}/test", expect=200)
     assert w.receiver.wait_for(1)[0].json()["type"] == "PUSH_ARTIFACT"
 
+    # Garbage collection: the schedule read and set, a dry run started, waited for, its log read.
+    c.call("get", f"{api}/system/gc/schedule", expect=200)
+    c.call("put", f"{api}/system/gc/schedule", expect=200,
+           json={"schedule": {"type": "Daily", "cron": ""}, "parameters": {"delete_untagged": False}})
+    w.gc_id = location_id(c.call("post", f"{api}/system/gc/schedule", expect=201,
+                                 json={"schedule": {"type": "Manual"}, "parameters": {"dry_run": True}}))
+    for _ in range(100):
+        if c.call("get", f"{api}/system/gc/{w.gc_id}", expect=200).json()["job_status"] not in ("Pending", "Running"):
+            break
+        time.sleep(0.1)
+    c.call("get", f"{api}/system/gc", expect=200)
+    c.call("get", f"{api}/system/gc/{w.gc_id}/log", expect=200)
+    c.call("put", f"{api}/system/gc/{w.gc_id}", expect=200)
     # Path values per parameter name: the private world and the public one.
     w.values = {"project_name_or_id": str(w.project_id), "repository_name": "app", "reference": "v1",
                 "tag_name": "stable", "label_id": str(w.label_id), "mid": str(w.member_id),
                 "user_id": str(w.user_id), "group_id": str(w.group_id), "robot_id": str(w.robot_id),
                 "meta_name": "severity", "webhook_policy_id": str(w.webhook_id),
-                "execution_id": str(w.execution_id), "task_id": str(w.execution_id)}
+                "execution_id": str(w.execution_id), "task_id": str(w.execution_id), "gc_id": str(w.gc_id)}
     w.public_values = {**w.values, "project_name_or_id": str(w.public_project_id),
                        "label_id": str(w.public_label_id)}
     w.unknown_values = {"project_name_or_id": "999999", "repository_name": "nosuchrepo", "reference": "nosuchtag",
                         "tag_name": "nosuchtag", "label_id": "999999", "mid": "999999", "user_id": "999999",
                         "group_id": "999999", "robot_id": "999999", "meta_name": "no_such_key",
-                        "webhook_policy_id": "999999", "execution_id": "999999", "task_id": "999999"}
+                        "webhook_policy_id": "999999", "execution_id": "999999", "task_id": "999999",
+                        "gc_id": "999999"}
     # Query parameters an operation needs to be answered with data.
     w.queries = {
         "headProject": {"project_name": w.project},

@@ -1,0 +1,75 @@
+// Collector: one garbage-collection run, as the handler of the "gc" job (store::kGcJobKind).
+//
+// A run, in order (each step batched, each batch one transaction that re-checks its rule):
+//   1. delete_untagged: untagged artifacts pushed before the cutoff (not accessories; index
+//      children only once their parent is gone; accessories with their subject);
+//   2. sweep: blob rows no manifest references, neither uploaded nor referenced since the cutoff
+//      (now - grace), with their repository links; then their files — each under the digest's
+//      lock after re-checking that no upload re-created the row meanwhile;
+//   3. upload sessions idle longer than the upload expiry, and upload files no session knows;
+//   4. orphans: blob files no row knows, older than the cutoff.
+// Rows always go before files: a crash leaves at worst files without rows, which step 4 of a later
+// run collects — never a row without its file. A run killed half-way is leased again (the job's
+// lease runs out) and carries on; every step is idempotent. A dry run computes steps 1–2 in a
+// transaction that is rolled back, counts 3–4 and deletes nothing.
+//
+// Progress: counters and per-item log lines are recorded with each batch (GET /system/gc/{id}).
+// Thread-safe: runs are serialized by the job's order key; a run uses up to `workers` threads
+// for file deletes.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "blob/digest_locks.h"
+#include "blob/driver.h"
+#include "jobs/job_runner.h"
+#include "store/gc_store.h"
+
+namespace berth::gc {
+
+struct GcParams {
+  bool delete_untagged = false;
+  bool dry_run = false;
+  int workers = 1;  // 1-10
+};
+
+// {"delete_untagged","dry_run","workers"} ⇄ GcParams; kBadRequest for wrong types or workers
+// outside 1-10. Missing keys keep their defaults.
+Result<GcParams> ParseParams(const std::string& json_text);
+std::string ParamsJson(const GcParams& p);
+
+struct CollectorOptions {
+  std::string root;                      // the data directory of the filesystem driver
+  int64_t grace_seconds = 3600;
+  int64_t upload_expiry_seconds = 86400;
+  int batch_size = 500;
+};
+
+class Collector {
+ public:
+  Collector(store::GcStore& store, blob::BlobDriver& driver, blob::DigestLocks& locks, CollectorOptions opt)
+      : store_(store), driver_(driver), locks_(locks), opt_(std::move(opt)) {}
+
+  jobs::Outcome Handle(const store::JobRecord& job, const jobs::JobContext& ctx);
+  // Runs (or continues) run `run_id`; `stop` is polled between batches. Records the final status.
+  Result<void> Run(int64_t run_id, const std::function<bool()>& stop);
+
+ private:
+  struct Walk;
+  Result<void> RunReal(int64_t run_id, const GcParams& p, int64_t cutoff, const std::function<bool()>& stop,
+                       bool& stopped);
+  Result<void> RunDry(int64_t run_id, const GcParams& p, int64_t cutoff);
+  // Deletes the files of blobs whose rows are gone; returns errors and log lines.
+  void DeleteFiles(const std::vector<store::BlobRecord>& blobs, int workers, store::GcCounters& d,
+                   std::vector<std::string>& lines);
+  // Uploads and orphan files; `dry` only counts.
+  Result<void> Stray(int64_t run_id, int64_t cutoff, bool dry, store::GcCounters& total);
+
+  store::GcStore& store_;
+  blob::BlobDriver& driver_;
+  blob::DigestLocks& locks_;
+  CollectorOptions opt_;
+};
+
+}  // namespace berth::gc
