@@ -33,16 +33,9 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string Exchange::RemoteAddress() const {
-  boost::system::error_code ec;
-  auto ep = stream_.socket().remote_endpoint(ec);
-  if (ec) return {};
-  return ep.address().to_string();
-}
-
 Exchange::Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, RequestParser& parser,
-                   ExchangeLimits limits)
-    : stream_(stream), buffer_(buffer), parser_(parser), limits_(limits) {
+                   ExchangeLimits limits, std::string_view remote)
+    : stream_(stream), buffer_(buffer), parser_(parser), limits_(limits), remote_(remote) {
   std::string_view t = parser_.get().target();
   auto q = t.find('?');
   path_ = t.substr(0, q);

@@ -41,7 +41,9 @@ struct ExchangeLimits {
 
 class Exchange {
  public:
-  Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, RequestParser& parser, ExchangeLimits limits);
+  // `remote`: the peer's address, read once per connection by the server (it must outlive this).
+  Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, RequestParser& parser, ExchangeLimits limits,
+           std::string_view remote);
 
   // ---- request ----
   Verb method() const { return parser_.get().method(); }
@@ -55,7 +57,7 @@ class Exchange {
   std::vector<std::string_view> HeaderList(std::string_view name) const;
   std::optional<uint64_t> ContentLength() const;
   // The peer's IP address ("127.0.0.1"), or empty when the socket has none.
-  std::string RemoteAddress() const;
+  std::string RemoteAddress() const { return std::string(remote_); }
   bool HasBody() const { return !body_done(); }
 
   // Route parameters (percent-decoded once), set by the router.
@@ -88,6 +90,7 @@ class Exchange {
   beast::flat_buffer& buffer_;
   RequestParser& parser_;
   ExchangeLimits limits_;
+  std::string_view remote_;
   std::string_view path_;
   Query query_;
   std::vector<std::pair<std::string, std::string>> params_;

@@ -72,6 +72,12 @@ Task<void> Server::Serve(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   ExchangeLimits limits{opt_.body_timeout};
+  std::string remote;  // once per connection: a getpeername per request showed in profiles
+  {
+    boost::system::error_code ec;
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
   for (;;) {
     RequestParser parser;
     parser.header_limit(opt_.header_limit);
@@ -87,7 +93,7 @@ Task<void> Server::Serve(tcp::socket socket) {
       }
       break;
     }
-    Exchange ex(stream, buffer, parser, limits);
+    Exchange ex(stream, buffer, parser, limits, remote);
     std::exception_ptr failure;
     try {
       co_await router_.Dispatch(ex);
