@@ -93,6 +93,9 @@ const std::vector<Key>& Keys() {
       {"webhook.timeout_ms", Int(&Config::webhook_timeout_ms, 100, "webhook.timeout_ms")},
       {"webhook.backoff_ms", MsList(&Config::webhook_backoff_ms, "webhook.backoff_ms")},
       {"webhook.per_target", Int(&Config::webhook_per_target, 1, "webhook.per_target")},
+      {"chart.max_upload_bytes", Int(&Config::chart_max_upload_bytes, 1024, "chart.max_upload_bytes")},
+      {"chart.max_unpacked_bytes", Int(&Config::chart_max_unpacked_bytes, 1024, "chart.max_unpacked_bytes")},
+      {"chart.allow_overwrite", Bool(&Config::chart_allow_overwrite, "chart.allow_overwrite")},
   };
   return keys;
 }

@@ -24,6 +24,9 @@
 //   webhook.timeout_ms          BERTH_WEBHOOK_TIMEOUT_MS            3000 (one attempt, whole exchange)
 //   webhook.backoff_ms          BERTH_WEBHOOK_BACKOFF_MS            1000,5000,30000 (waits between attempts; the last repeats)
 //   webhook.per_target          BERTH_WEBHOOK_PER_TARGET            4 (deliveries at once to one address)
+//   chart.max_upload_bytes      BERTH_CHART_MAX_UPLOAD_BYTES        20971520 (a chart upload's body; more is 413)
+//   chart.max_unpacked_bytes    BERTH_CHART_MAX_UNPACKED_BYTES      67108864 (a chart's unpacked size; more is 400)
+//   chart.allow_overwrite       BERTH_CHART_ALLOW_OVERWRITE         true (false: re-uploading a version is 409)
 #pragma once
 #include <cstdint>
 #include <map>
@@ -57,6 +60,9 @@ struct Config {
   int64_t webhook_timeout_ms = 3000;
   std::vector<int64_t> webhook_backoff_ms = {1000, 5000, 30000};
   int64_t webhook_per_target = 4;
+  int64_t chart_max_upload_bytes = 20 << 20;
+  int64_t chart_max_unpacked_bytes = 64 << 20;
+  bool chart_allow_overwrite = true;
 
   std::string ListenHost() const;
   uint16_t ListenPort() const;
