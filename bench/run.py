@@ -1045,11 +1045,12 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true",
                    help="~3 min smoke: 1 round, 256 MiB blobs, 5 s wrk/ab, 2,000 tags (and api_bench --quick)")
-    p.add_argument("--suites", default="v2,api",
+    p.add_argument("--suites", default="v2,api,chart",
                    help="v2: this side-by-side /v2 benchmark; api: bench/api_bench.py (Berth's REST API on a "
-                        "seeded registry, Berth only); default both")
+                        "seeded registry, Berth only); chart: bench/chart_bench.py (Helm index.yaml); default all")
     p.add_argument("--api-args", default="",
                    help="extra arguments for bench/api_bench.py, one string (e.g. '--scale 0.1 --reps 1')")
+    p.add_argument("--chart-args", default="", help="extra arguments for bench/chart_bench.py, one string")
     p.add_argument("--rounds", type=int, help="rounds of A B (C C) B A (default 3, quick 1)")
     p.add_argument("--workloads", default=",".join(WORKLOADS),
                    help=f"comma list from {','.join(WORKLOADS)} (default all); peak RSS is always reported")
@@ -1103,8 +1104,8 @@ def parse_args(argv):
 def main(argv):
     a = parse_args(argv)
     suites = [x.strip() for x in a.suites.split(",") if x.strip()]
-    if not suites or any(x not in ("v2", "api") for x in suites):
-        sys.exit(f"--suites takes v2, api or both, not {a.suites!r}")
+    if not suites or any(x not in ("v2", "api", "chart") for x in suites):
+        sys.exit(f"--suites takes a comma list of v2, api, chart, not {a.suites!r}")
     rc = 0
     if "v2" in suites:
         rc = main_v2(a, argv)
@@ -1114,6 +1115,12 @@ def main(argv):
         api_argv = shlex.split(a.api_args) + (["--quick"] if a.quick else [])
         log(f"bench/api_bench.py {' '.join(api_argv)}")
         rc = api_bench.main(api_argv) or rc
+    if "chart" in suites and "berth" in a.servers.split(","):
+        import shlex
+        import chart_bench
+        chart_argv = shlex.split(a.chart_args) + (["--quick"] if a.quick else [])
+        log(f"bench/chart_bench.py {' '.join(chart_argv)}")
+        rc = chart_bench.main(chart_argv) or rc
     return rc
 
 

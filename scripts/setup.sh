@@ -8,7 +8,7 @@ PKGS=(
   # libraries (see README "Dependencies")
   libboost1.81-dev libssl-dev libsqlite3-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev libsodium-dev libcurl4-openssl-dev
-  libgtest-dev libgmock-dev libldap-dev
+  libgtest-dev libgmock-dev libldap-dev libarchive-dev zlib1g-dev
   # end-to-end tests: real clients and the reference registry
   python3-pytest python3-requests python3-yaml python3-jsonschema skopeo podman buildah docker-registry curl jq uidmap
   # LDAP tests run their own slapd (the package's service is not configured and never needed)

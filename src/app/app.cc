@@ -2,6 +2,9 @@
 
 #include <iostream>
 
+#include <filesystem>
+
+#include "api/chartrepo/context.h"
 #include "api/oci/routes.h"
 #include "api/token/token_routes.h"
 #include "api/v2_0/gc_routes.h"
@@ -13,6 +16,7 @@
 #include "auth/system_config.h"
 #include "registry/pull_recorder.h"
 #include "store/sqlite/artifact_stores.h"
+#include "store/sqlite/chart_store.h"
 #include "store/sqlite/identity_stores.h"
 #include "base/fileio.h"
 #include "blob/filesystem/fs_driver.h"
@@ -69,6 +73,9 @@ struct App::Parts {
   std::unique_ptr<api::oci::OciContext> oci;
   std::unique_ptr<api::token::TokenContext> token_ctx;
   std::unique_ptr<api::v2_0::RestContext> rest;
+  std::unique_ptr<store::sqlite::SqliteChartStore> chart_store;
+  std::unique_ptr<chart::ChartService> charts;
+  std::unique_ptr<api::chartrepo::ChartRepoContext> chartrepo;
   http::Router router;
   std::unique_ptr<http::Server> server;
   // Background jobs (built right after the registry stores): declared last, so the runner stops
@@ -127,6 +134,27 @@ void App::WireWebhooks(Parts& p, const Config& config) {
   p.oci->wake_jobs = wake;
   p.rest->subscriptions = p.subscriptions.get();
   p.rest->wake_jobs = wake;
+}
+
+// Helm chart repository (issue 5): charts are OCI artifacts written through the registry
+// services; request bodies are staged in <data dir>/chart-staging (emptied at start).
+Result<void> App::WireCharts(Parts& p, const Config& config) {
+  std::string staging = config.data_dir + "/chart-staging";
+  std::error_code ec;
+  std::filesystem::remove_all(staging, ec);
+  if (auto r = fileio::MakeDirs(staging); !r) return r;
+  p.chart_store = std::make_unique<store::sqlite::SqliteChartStore>(*p.db);
+  chart::ChartOptions opt;
+  opt.max_upload_bytes = config.chart_max_upload_bytes;
+  opt.archive.max_unpacked_bytes = config.chart_max_unpacked_bytes;
+  opt.allow_overwrite = config.chart_allow_overwrite;
+  auto* db = p.db.get();
+  p.charts = std::make_unique<chart::ChartService>(*p.uploads, *p.blobs, *p.manifests, *p.chart_store,
+                                                   [db] { return db->generation(); }, opt);
+  p.chartrepo = std::make_unique<api::chartrepo::ChartRepoContext>(
+      api::chartrepo::ChartRepoContext{*p.rest, *p.charts, staging, p.pull_events.get()});
+  api::chartrepo::RegisterRoutes(p.router, *p.chartrepo);
+  return {};
 }
 
 namespace {
@@ -244,6 +272,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     });
     api::v2_0::RegisterGcRoutes(p->router, *p->rest, *p->gc);
   }
+  if (auto r = WireCharts(*p, config); !r) return std::unexpected(r.error());
 
   http::ServerOptions so;
   so.host = config.ListenHost();

@@ -23,6 +23,7 @@ class App {
   struct Parts;
   explicit App(std::unique_ptr<Parts> parts);
   static void WireWebhooks(Parts& p, const Config& config);
+  static Result<void> WireCharts(Parts& p, const Config& config);
   std::unique_ptr<Parts> parts_;
 };
 

@@ -99,6 +99,9 @@ const std::vector<Key>& Keys() {
       {"gc.delete_untagged", Bool(&Config::gc_delete_untagged, "gc.delete_untagged")},
       {"gc.upload_expiry_seconds", Int(&Config::gc_upload_expiry_seconds, 1, "gc.upload_expiry_seconds")},
       {"gc.batch_size", Int(&Config::gc_batch_size, 1, "gc.batch_size")},
+      {"chart.max_upload_bytes", Int(&Config::chart_max_upload_bytes, 1024, "chart.max_upload_bytes")},
+      {"chart.max_unpacked_bytes", Int(&Config::chart_max_unpacked_bytes, 1024, "chart.max_unpacked_bytes")},
+      {"chart.allow_overwrite", Bool(&Config::chart_allow_overwrite, "chart.allow_overwrite")},
   };
   return keys;
 }

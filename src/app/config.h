@@ -30,6 +30,9 @@
 //   gc.delete_untagged          BERTH_GC_DELETE_UNTAGGED            false (for scheduled runs until the API sets one)
 //   gc.upload_expiry_seconds    BERTH_GC_UPLOAD_EXPIRY_SECONDS      86400 (upload sessions idle this long are removed)
 //   gc.batch_size               BERTH_GC_BATCH_SIZE                 500 (rows deleted per transaction)
+//   chart.max_upload_bytes      BERTH_CHART_MAX_UPLOAD_BYTES        20971520 (a chart upload's body; more is 413)
+//   chart.max_unpacked_bytes    BERTH_CHART_MAX_UNPACKED_BYTES      67108864 (a chart's unpacked size; more is 400)
+//   chart.allow_overwrite       BERTH_CHART_ALLOW_OVERWRITE         true (false: re-uploading a version is 409)
 #pragma once
 #include <cstdint>
 #include <map>
@@ -69,6 +72,9 @@ struct Config {
   bool gc_delete_untagged = false;
   int64_t gc_upload_expiry_seconds = 86400;
   int64_t gc_batch_size = 500;
+  int64_t chart_max_upload_bytes = 20 << 20;
+  int64_t chart_max_unpacked_bytes = 64 << 20;
+  bool chart_allow_overwrite = true;
 
   std::string ListenHost() const;
   uint16_t ListenPort() const;

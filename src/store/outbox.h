@@ -20,11 +20,15 @@ inline constexpr std::string_view kEventJobKind = "event";
 struct EventContext {
   std::string operator_name;
   std::string request_id;
+  // Overrides for writes on behalf of another API (the chart repository: UPLOAD_CHART with the
+  // chart version as tag); empty = the store's own type and tag.
+  std::string type;
+  std::string tag;
 };
 
 // An artifact event as it waits in the queue; the dispatcher builds Harbor's payload from it.
 struct ArtifactEventRecord {
-  std::string type;        // PUSH_ARTIFACT, PULL_ARTIFACT, DELETE_ARTIFACT
+  std::string type;        // PUSH_ARTIFACT, PULL_ARTIFACT, DELETE_ARTIFACT, *_CHART
   int64_t occur_at = 0;    // unix seconds
   std::string operator_name;
   std::string request_id;

@@ -69,6 +69,32 @@ Event ArtifactEvent(std::string_view type, int64_t occur_at, std::string_view op
   return e;
 }
 
+bool IsChartEventType(std::string_view type) {
+  return type == kUploadChart || type == kDownloadChart || type == kDeleteChart;
+}
+
+Event ChartEvent(std::string_view type, int64_t occur_at, std::string_view operator_name,
+                 std::string_view external_endpoint, std::string_view project_name, bool is_public,
+                 std::string_view chart_name, std::string_view version) {
+  Event e;
+  e.type = std::string(type);
+  e.occur_at = occur_at;
+  e.operator_ = std::string(operator_name);
+  while (!external_endpoint.empty() && external_endpoint.back() == '/') external_endpoint.remove_suffix(1);
+  Resource r;
+  r.tag = std::string(version);
+  r.resource_url = std::string(external_endpoint) + "/chartrepo/" + std::string(project_name) + "/charts/" +
+                   std::string(chart_name) + "-" + std::string(version) + ".tgz";
+  e.resources.push_back(std::move(r));
+  RepositoryInfo repo;
+  repo.name = std::string(chart_name);
+  repo.namespace_ = std::string(project_name);
+  repo.repo_full_name = std::string(project_name) + "/" + std::string(chart_name);
+  repo.repo_type = is_public ? "public" : "private";
+  e.repository = std::move(repo);
+  return e;
+}
+
 std::string ExternalHost(std::string_view url) {
   if (auto p = url.find("://"); p != std::string_view::npos) url.remove_prefix(p + 3);
   while (!url.empty() && url.back() == '/') url.remove_suffix(1);

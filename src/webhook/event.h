@@ -84,6 +84,17 @@ Event ArtifactEvent(std::string_view type, int64_t occur_at, std::string_view op
                     std::string_view repo_full_name, int64_t repo_created_at,
                     std::string_view digest, std::string_view tag);
 
+// A chart event (UPLOAD/DOWNLOAD/DELETE_CHART) as Harbor ≤ 2.7 sent it for one version:
+//   resources[0] = {tag = version, resource_url = "<external_endpoint>/chartrepo/<project>/charts/
+//                   <name>-<version>.tgz"} (no digest)
+//   repository   = {name = chart name, namespace = project, repo_full_name = "<project>/<name>",
+//                   "public"/"private"} (no date_created)
+// external_endpoint is the external URL as configured, scheme included (Harbor's ext_endpoint).
+Event ChartEvent(std::string_view type, int64_t occur_at, std::string_view operator_name,
+                 std::string_view external_endpoint, std::string_view project_name, bool is_public,
+                 std::string_view chart_name, std::string_view version);
+bool IsChartEventType(std::string_view type);
+
 // The external URL without scheme and trailing slashes: "http://10.0.0.5:8443/" → "10.0.0.5:8443".
 std::string ExternalHost(std::string_view url);
 

@@ -127,7 +127,9 @@ Result<void> SqliteManifestStore::Put(const ManifestRecord& rec, const std::opti
           .Bind(1, repo).Bind(2, *tag).Bind(3, *id).Bind(4, now).Run();
     }
     c.Prepare("UPDATE repositories SET updated_at = ? WHERE id = ?").Bind(1, now).Bind(2, repo).Run();
-    if (events) InsertArtifactEvent(c, *events, "PUSH_ARTIFACT", rec.repository, digest, tag.value_or(""));
+    if (events)
+      InsertArtifactEvent(c, *events, events->type.empty() ? "PUSH_ARTIFACT" : events->type, rec.repository, digest,
+                          events->tag.empty() ? tag.value_or("") : events->tag);
     return {};
   });
 }
