@@ -1,4 +1,4 @@
-// berth: the command line. Subcommands: serve, version.
+// berth: the command line. Subcommands: serve, version, quota verify.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <chrono>
@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "app/app.h"
+#include "app/quota_command.h"
 #include "base/log.h"
 
 namespace {
@@ -64,6 +65,12 @@ int main(int argc, char** argv) {
   serve->add_option("--data-dir", data_dir, "directory for metadata and blobs (default ./data)");
 
   cli.add_subcommand("version", "print the version");
+
+  auto* quota = cli.add_subcommand("quota", "project storage quotas");
+  quota->require_subcommand(1);
+  auto* verify = quota->add_subcommand("verify", "recompute every project's usage and report drift");
+  verify->add_option("--config", config_file, "YAML config file");
+  verify->add_option("--data-dir", data_dir, "directory for metadata and blobs (default ./data)");
   CLI11_PARSE(cli, argc, argv);
 
   if (cli.got_subcommand("version")) {
@@ -73,5 +80,8 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> overrides;
   if (!listen.empty()) overrides["listen"] = listen;
   if (!data_dir.empty()) overrides["data_dir"] = data_dir;
+  if (verify->parsed())
+    return berth::app::QuotaVerify(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file),
+                                   overrides);
   return Serve(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file), overrides);
 }

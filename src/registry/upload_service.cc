@@ -142,7 +142,7 @@ void UploadService::Release(UploadLease& lease) {
   p.size = lease.size_;
 }
 
-Result<Digest> UploadService::Complete(UploadLease& lease, const Digest& expected) {
+Result<Digest> UploadService::Complete(UploadLease& lease, const Digest& expected, const store::EventContext* events) {
   lease.writer_.reset();  // close the append handle before commit
   Digest actual;
   if (expected.algorithm() == lease.hasher_.algorithm()) {
@@ -160,7 +160,10 @@ Result<Digest> UploadService::Complete(UploadLease& lease, const Digest& expecte
                                           actual.str() + ")");
   }
   if (auto r = driver_.CommitUpload(lease.id_, actual); !r) return std::unexpected(r.error());
-  if (auto r = blobs_.Commit(lease.repo_, actual, lease.size_); !r) return std::unexpected(r.error());
+  if (auto r = blobs_.Commit(lease.repo_, actual, lease.size_, events); !r) {
+    if (r.error().code == Errc::kDenied) (void)uploads_.Remove(lease.id_);  // the bytes stay unreferenced
+    return std::unexpected(r.error());
+  }
   (void)uploads_.Remove(lease.id_);
   return actual;
 }

@@ -20,11 +20,17 @@ jobs::Outcome Dispatcher::Handle(const store::JobRecord& job) {
   if (!policies) return jobs::Outcome::Retry(std::string(policies.error().Message()));
   if (policies->empty()) return jobs::Outcome::Done();
 
-  int64_t repo_created = 0;
-  if (auto repo = artifacts_.FindRepository(record->repository); repo && *repo) repo_created = (*repo)->created_at;
-  Event e = ArtifactEvent(record->type, record->occur_at, record->operator_name, ExternalHost(opt_.external_url),
-                          project_name, (*project)->is_public, record->repository, repo_created, record->digest,
-                          record->tag);
+  Event e;
+  if (store::IsQuotaEventType(record->type)) {
+    e = QuotaEvent(record->type, record->occur_at, record->operator_name, project_name, (*project)->is_public,
+                   record->repository, record->digest, record->tag, record->details);
+  } else {
+    int64_t repo_created = 0;
+    if (auto repo = artifacts_.FindRepository(record->repository); repo && *repo) repo_created = (*repo)->created_at;
+    e = ArtifactEvent(record->type, record->occur_at, record->operator_name, ExternalHost(opt_.external_url),
+                      project_name, (*project)->is_public, record->repository, repo_created, record->digest,
+                      record->tag);
+  }
   e.request_id = record->request_id;
 
   std::vector<store::NewExecution> executions;

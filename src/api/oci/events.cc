@@ -9,11 +9,15 @@
 namespace berth::api::oci {
 
 const store::EventContext* EventsFor(OciContext& ctx, const http::Exchange& ex, std::string_view repository,
-                                     std::string_view event_type, store::EventContext& storage) {
+                                     std::string_view event_type, store::EventContext& storage, bool quota) {
   if (ctx.subscriptions == nullptr) return nullptr;
   auto project = ctx.projects.FindByName(repository.substr(0, repository.find('/')));
   if (project && *project == nullptr) return nullptr;  // (a failed lookup still records: see Subscriptions)
-  if (project && !ctx.subscriptions->Wants((*project)->id, event_type)) return nullptr;
+  auto wants = [&](std::string_view type) { return !project || ctx.subscriptions->Wants((*project)->id, type); };
+  storage.artifact = !event_type.empty() && wants(event_type);
+  storage.quota_warning = quota && wants("QUOTA_WARNING");
+  storage.quota_exceed = quota && wants("QUOTA_EXCEED");
+  if (!storage.artifact && !storage.quota_warning && !storage.quota_exceed) return nullptr;
   storage.operator_name = ex.Param(kPrincipalParam);
   storage.request_id = std::string(ex.Header("X-Request-Id"));
   return &storage;
