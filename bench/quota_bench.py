@@ -4,8 +4,10 @@
 `berth_bench_push push` (all pushes in flight at once, 2 client threads, 8 repositories) against a
 fresh Berth (fsync off) whose project is unlimited (storage_limit -1) and against one whose project
 has a hard limit that every push is checked against (1 TiB: nothing is refused), alternating
-A B B A per round. Reports the medians of pushes/s and their ratio, and checks afterwards that the
-limited project's usage equals `berth quota verify`'s recomputation.
+A B B A per round. Reports the medians of pushes/s and their ratio, and checks after every run
+that usage equals `berth quota verify`'s recomputation. With --baseline (a build without quotas,
+e.g. the commit before them), that binary is measured in the same rounds too, which shows the cost
+of the accounting itself (every project is charged, limited or not).
 
     /usr/bin/python3 bench/quota_bench.py                   # writes bench/out/RESULTS-quotas.md
     /usr/bin/python3 bench/quota_bench.py --rounds 1 --pushes 200
@@ -55,13 +57,15 @@ class Berth(ServerProcess):
         return f"http://127.0.0.1:{self.port}"
 
 
-def throughput_run(binary, workdir, tag, limit, pushes, push_tool):
+def throughput_run(binary, workdir, tag, limit, pushes, push_tool, quotas=True):
     srv = Berth(binary, os.path.join(workdir, tag), os.path.join(workdir, tag + ".log"))
     os.makedirs(srv.data, exist_ok=True)
     srv.start()
     try:
-        r = requests.post(srv.url + "/api/v2.0/projects", auth=AUTH, timeout=10,
-                          json={"project_name": PROJECT, "storage_limit": limit})
+        body = {"project_name": PROJECT}
+        if quotas:
+            body["storage_limit"] = limit
+        r = requests.post(srv.url + "/api/v2.0/projects", auth=AUTH, timeout=10, json=body)
         assert r.status_code == 201, r.text
         pid = int(r.headers["Location"].rsplit("/", 1)[1])
         p = subprocess.run([push_tool, "push", "--url", srv.url, "--count", str(pushes), "--concurrency",
@@ -70,6 +74,8 @@ def throughput_run(binary, workdir, tag, limit, pushes, push_tool):
         res = json.loads(p.stdout.strip().splitlines()[-1])
         if res.get("failures"):
             raise RuntimeError(f"push failures: {res.get('errors')}")
+        if not quotas:
+            return {"per_s": res["per_s"], "used": None}
         q = requests.get(srv.url + "/api/v2.0/quotas", auth=AUTH, timeout=10,
                          params={"reference": "project", "reference_id": pid}).json()[0]
         v = subprocess.run([binary, "quota", "verify", "--data-dir", srv.data], capture_output=True, text=True,
@@ -87,18 +93,25 @@ def main():
     ap.add_argument("--push-tool", default=os.path.join(ROOT, "build", "bench", "berth_bench_push"))
     ap.add_argument("--pushes", type=int, default=400)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--baseline", help="a berth binary without quotas, measured in the same rounds")
     ap.add_argument("--results", default=os.path.join(HERE, "out", "RESULTS-quotas.md"))
     a = ap.parse_args()
     os.makedirs(os.path.dirname(a.results), exist_ok=True)
     t0 = time.time()
-    free, limited, used = [], [], []
+    free, limited, base, used = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="berth-q-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as wd:
         for i in range(a.rounds):  # A B B A
-            for j, (name, limit) in enumerate([("unlimited", -1), ("limited", LIMIT), ("limited", LIMIT),
-                                                ("unlimited", -1)]):
-                r = throughput_run(a.berth, wd, f"t{i}-{j}-{name}", limit, a.pushes, a.push_tool)
-                (free if limit < 0 else limited).append(r["per_s"])
-                used.append(r["used"])
+            order = [("unlimited", -1), ("limited", LIMIT), ("limited", LIMIT), ("unlimited", -1)]
+            if a.baseline:
+                order = [("baseline", None)] + order + [("baseline", None)]
+            for j, (name, limit) in enumerate(order):
+                if limit is None:
+                    r = throughput_run(a.baseline, wd, f"t{i}-{j}-{name}", -1, a.pushes, a.push_tool, quotas=False)
+                    base.append(r["per_s"])
+                else:
+                    r = throughput_run(a.berth, wd, f"t{i}-{j}-{name}", limit, a.pushes, a.push_tool)
+                    (free if limit < 0 else limited).append(r["per_s"])
+                    used.append(r["used"])
                 print(f"round {i + 1} {name}: {r}", flush=True)
     med = statistics.median
     ratio = med(limited) / med(free)
@@ -114,7 +127,16 @@ def main():
         f"| pushes/s, project with a limit (checked on every push) | {med(limited):.0f} "
         f"({', '.join(f'{x:.0f}' for x in limited)}) | |",
         f"| limited / unlimited | {ratio:.3f} | ≥ 0.95 |",
-        f"| usage after a run (bytes; every run equal, verify found no drift) | {', '.join(sorted(set(map(str, used))))} | |",
+    ]
+    if base:
+        lines += [
+            f"| pushes/s, baseline without quotas (`{a.baseline}`) | {med(base):.0f} "
+            f"({', '.join(f'{x:.0f}' for x in base)}) | |",
+            f"| unlimited / baseline (the accounting itself) | {med(free) / med(base):.3f} | ≥ 0.95 |",
+        ]
+    lines += [
+        f"| usage after a run (bytes, {min(used)}–{max(used)}: random images) | equal to `berth quota verify`'s "
+        f"recomputation in all {len(used)} runs | exact |",
         "",
     ]
     with open(a.results, "w") as f:

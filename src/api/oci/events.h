@@ -13,8 +13,9 @@
 namespace berth::api::oci {
 
 // &storage filled with the caller and request id when `repository`'s project subscribes to
-// `event_type` (empty: none) or, with `quota` (a write that checks or charges storage), to
-// QUOTA_WARNING or QUOTA_EXCEED; nullptr otherwise. storage's flags say which to record.
+// `event_type` (empty: none), or always with `quota` (a write that checks or charges storage: its
+// rare QUOTA_WARNING / QUOTA_EXCEED are recorded whatever the subscriptions, and the dispatcher
+// drops those no policy wants); nullptr otherwise. storage's flags say which to record.
 const store::EventContext* EventsFor(OciContext& ctx, const http::Exchange& ex, std::string_view repository,
                                      std::string_view event_type, store::EventContext& storage, bool quota = false);
 

@@ -214,7 +214,7 @@ http::Task<void> CopyArtifact(RestContext& ctx, http::Exchange& ex) {
   const store::EventContext* events = EventsFor(ctx, ex, *scope, "PUSH_ARTIFACT", storage, /*quota=*/true);
   auto copied = ctx.artifacts.Copy(src->repository, digest, scope->repository, events);
   if (!copied) {
-    EventsCommitted(ctx, events);  // a quota refusal commits its QUOTA_EXCEED
+    if (copied.error().code == Errc::kDenied) EventsCommitted(ctx, events);  // its QUOTA_EXCEED
     co_return co_await SendError(ex, copied.error());
   }
   if (!*copied)

@@ -8,9 +8,8 @@ const store::EventContext* EventsFor(RestContext& ctx, const http::Exchange& ex,
                                      std::string_view event_type, store::EventContext& storage, bool quota) {
   if (ctx.subscriptions == nullptr) return nullptr;
   storage.artifact = ctx.subscriptions->Wants(scope.project.id, event_type);
-  storage.quota_warning = quota && ctx.subscriptions->Wants(scope.project.id, "QUOTA_WARNING");
-  storage.quota_exceed = quota && ctx.subscriptions->Wants(scope.project.id, "QUOTA_EXCEED");
-  if (!storage.artifact && !storage.quota_warning && !storage.quota_exceed) return nullptr;
+  storage.quota_warning = storage.quota_exceed = quota;  // rare; the dispatcher drops unwanted ones
+  if (!storage.artifact && !quota) return nullptr;
   storage.operator_name = scope.who.name;
   storage.request_id = std::string(ex.Header("X-Request-Id"));
   return &storage;

@@ -13,8 +13,9 @@
 namespace berth::api::v2_0 {
 
 // &storage (operator = the caller, request id from X-Request-Id) when the scope's project
-// subscribes to `event_type` (or, with `quota`, for a write that charges storage, to QUOTA_WARNING
-// or QUOTA_EXCEED); nullptr otherwise. storage's flags say which of them to record.
+// subscribes to `event_type`, or always with `quota` (a write that charges storage records its rare
+// QUOTA_WARNING / QUOTA_EXCEED whatever the subscriptions; the dispatcher drops unwanted ones);
+// nullptr otherwise. storage's flags say which of them to record.
 const store::EventContext* EventsFor(RestContext& ctx, const http::Exchange& ex, const RepoScope& scope,
                                      std::string_view event_type, store::EventContext& storage, bool quota = false);
 // After a write that recorded events: wake the job runner.
