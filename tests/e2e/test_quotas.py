@@ -393,3 +393,44 @@ def test_quota_api_summary_defaults_and_rbac(berth_factory):
     _, explicit = new_project(srv, limit=-1)
     assert quota_of(srv, explicit)["hard"]["storage"] == -1
     assert api(srv, "PUT", "/configurations", json={"storage_per_project": -1}).status_code == 200
+
+
+def registry_usage(srv, refs) -> int:
+    """What the manifests named by refs (repo, tag) reference, each digest once: read back over /v2."""
+    sizes = {}
+    for repo, tag in refs:
+        r = requests.get(f"{srv.url}/v2/{repo}/manifests/{tag}", auth=AUTH, timeout=15, headers={"Accept": ", ".join([
+            "application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"])})
+        assert r.status_code == 200, r.text
+        sizes[sha256(r.content)] = len(r.content)
+        m = r.json()
+        for d in [m["config"], *m["layers"]]:
+            sizes[d["digest"]] = d["size"]
+    return sum(sizes.values())
+
+
+def test_podman_pushes_are_charged_deduplicated_and_refused_over_the_limit(berth_factory, clients, tmp_path):
+    srv = berth_factory()
+    img = make_image(n_layers=2, layer_size=20_000)
+    layout = write_oci_layout(tmp_path / "layout", {"v1": img})
+    clients.podman("pull", f"oci:{layout}:v1")
+    local = clients.podman("images", "--format", "{{.Repository}}:{{.Tag}}").stdout.decode().split()[0]
+    tls = ["--tls-verify=false", *clients.creds()]
+    project, pid = new_project(srv)
+    clients.podman("push", *tls, local, f"docker://{srv.hostport}/{project}/app:v1")
+    one = registry_usage(srv, [(f"{project}/app", "v1")])
+    assert used(srv, pid) == one
+    # The same local image into another repository of the project: what it shares counts once
+    # (podman may or may not produce identical bytes; usage follows what was actually pushed).
+    clients.podman("push", *tls, local, f"docker://{srv.hostport}/{project}/other:v1")
+    both = registry_usage(srv, [(f"{project}/app", "v1"), (f"{project}/other", "v1")])
+    assert both < 2 * one
+    assert used(srv, pid) == both
+    # A project too small for it: podman fails with Harbor's message, nothing is charged.
+    small, sid = new_project(srv, limit=one - 1)
+    p = clients.podman("push", *tls, local, f"docker://{srv.hostport}/{small}/app:v1", check=False)
+    assert p.returncode != 0
+    assert b"Quota exceeded when processing the request of adding" in p.stderr, p.stderr[-2000:]
+    assert used(srv, sid) == 0
+    code, rows = verify(srv)
+    assert code == 0 and rows[project] == (both, both) and rows[small] == (0, 0)
