@@ -365,12 +365,68 @@ TEST_F(QuotaStoreTest, LoweringTheLimitBelowUsageRefusesGrowthButNotDeletes) {
   ExpectNoDrift();
 }
 
+TEST_F(QuotaStoreTest, AProjectUpdateNeverChangesTheLimit) {
+  int64_t p = MakeProject("upd", 100);
+  auto rec = projects_->FindById(p);
+  ASSERT_TRUE(IsOk(rec));
+  ASSERT_TRUE(*rec);
+  ASSERT_TRUE(IsOk(quotas_->SetHard(Quota(p).id, 200)));  // meanwhile, an admin raises the limit
+  ProjectRecord stale = **rec;
+  stale.is_public = true;
+  ASSERT_TRUE(IsOk(projects_->Update(stale)));
+  EXPECT_EQ(Quota(p).hard, 200);
+}
+
 TEST_F(QuotaStoreTest, RepositoriesPushedBeforeTheirProjectJoinItsUsage) {
   std::vector<std::string> img = {"cfg-early", "layer-early"};
   auto m = Image("early/app", img, "e");
   ASSERT_TRUE(IsOk(Push(m, img)));
   int64_t p = MakeProject("early");
   EXPECT_EQ(Used(p), Sum(img) + m.size);
+  ExpectNoDrift();
+}
+
+// Migration 0010 on a database that already holds artifacts (a Berth upgraded to quotas): every
+// project gets its quota, charged with what its manifests reference.
+TEST_F(QuotaStoreTest, TheMigrationChargesExistingData) {
+  int64_t p = MakeProject("old", 123456);
+  std::vector<std::string> a = {"cfg-a", "shared", "layer-a"}, b = {"cfg-b", "shared"};
+  auto ma = Image("old/app", a, "a"), mb = Image("old/two", b, "b");
+  ASSERT_TRUE(IsOk(Push(ma, a)));
+  ASSERT_TRUE(IsOk(Push(mb, b)));
+  int64_t want = Used(p);
+  ASSERT_GT(want, 0);
+  // Undo 0010 behind the store's back, as if the database predated it, then open it again.
+  blobs_.reset();
+  manifests_.reset();
+  artifacts_.reset();
+  projects_.reset();
+  users_.reset();
+  quotas_.reset();
+  db_.reset();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "DROP TRIGGER repositories_join_project; DROP TRIGGER projects_create_quota; "
+                         "DROP TABLE quotas; DROP TABLE project_blobs; DROP VIEW project_usage; "
+                         "DELETE FROM schema_migrations WHERE version = 10;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+  auto db = sqlite::Db::Open(path_, false);
+  ASSERT_TRUE(IsOk(db));
+  db_ = std::move(*db);
+  quotas_ = std::make_unique<sqlite::SqliteQuotaStore>(*db_);
+  manifests_ = std::make_unique<sqlite::SqliteManifestStore>(*db_);
+  artifacts_ = std::make_unique<sqlite::SqliteArtifactStore>(*db_);
+  QuotaRecord q = Quota(p);
+  EXPECT_EQ(q.used, want);
+  EXPECT_EQ(q.hard, 123456);
+  ExpectNoDrift();
+  // The reference counts came back too: deleting one artifact releases only what is its own.
+  ASSERT_TRUE(IsOk(artifacts_->DeleteArtifact("old/app", ma.digest)));
+  EXPECT_EQ(Used(p), Sum(b) + mb.size);
   ExpectNoDrift();
 }
 
