@@ -17,6 +17,7 @@
 #include "registry/pull_recorder.h"
 #include "store/sqlite/artifact_stores.h"
 #include "store/sqlite/chart_store.h"
+#include "store/sqlite/quota_store.h"
 #include "store/sqlite/identity_stores.h"
 #include "base/fileio.h"
 #include "blob/filesystem/fs_driver.h"
@@ -66,6 +67,7 @@ struct App::Parts {
   std::unique_ptr<store::sqlite::SqliteArtifactStore> artifact_store;
   std::unique_ptr<store::sqlite::SqliteLabelStore> label_store;
   std::unique_ptr<store::sqlite::SqliteWebhookStore> webhook_store;
+  std::unique_ptr<store::sqlite::SqliteQuotaStore> quota_store;
   std::unique_ptr<registry::PullRecorder> pulls;
   std::unique_ptr<auth::Authenticator> authn;
   std::unique_ptr<auth::TokenSigner> signer;
@@ -213,6 +215,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->artifact_store = std::make_unique<store::sqlite::SqliteArtifactStore>(*p->db);
   p->label_store = std::make_unique<store::sqlite::SqliteLabelStore>(*p->db);
   p->webhook_store = std::make_unique<store::sqlite::SqliteWebhookStore>(*p->db);
+  p->quota_store = std::make_unique<store::sqlite::SqliteQuotaStore>(*p->db);
   p->pulls = std::make_unique<registry::PullRecorder>(*p->artifact_store, registry::PullRecorder::Options{});
   auto admin = auth::EnsureAdmin(*p->user_store, config.data_dir, config.admin_password);
   if (!admin) return std::unexpected(admin.error());
@@ -251,6 +254,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->rest->settings = p->settings.get();
   p->rest->ldap = p->ldap.get();
   p->rest->webhooks = p->webhook_store.get();
+  p->rest->quotas = p->quota_store.get();
   WireWebhooks(*p, config);
   api::v2_0::RegisterRoutes(p->router, *p->rest);
   {

@@ -1,4 +1,4 @@
-// berth: the command line. Subcommands: serve, fsck, version.
+// berth: the command line. Subcommands: serve, fsck, quota verify, version.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <chrono>
@@ -9,6 +9,7 @@
 #include "blob/filesystem/fs_driver.h"
 #include "gc/fsck.h"
 #include "store/sqlite/gc_store.h"
+#include "app/quota_command.h"
 #include "base/log.h"
 
 namespace {
@@ -103,6 +104,12 @@ int main(int argc, char** argv) {
   fsck->add_flag("--repair", fsck_repair, "delete orphans and unreferenced broken rows, recompute reference counts");
 
   cli.add_subcommand("version", "print the version");
+
+  auto* quota = cli.add_subcommand("quota", "project storage quotas");
+  quota->require_subcommand(1);
+  auto* verify = quota->add_subcommand("verify", "recompute every project's usage and report drift");
+  verify->add_option("--config", config_file, "YAML config file");
+  verify->add_option("--data-dir", data_dir, "directory for metadata and blobs (default ./data)");
   CLI11_PARSE(cli, argc, argv);
 
   if (cli.got_subcommand("version")) {
@@ -117,5 +124,8 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> overrides;
   if (!listen.empty()) overrides["listen"] = listen;
   if (!data_dir.empty()) overrides["data_dir"] = data_dir;
+  if (verify->parsed())
+    return berth::app::QuotaVerify(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file),
+                                   overrides);
   return Serve(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file), overrides);
 }

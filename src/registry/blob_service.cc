@@ -17,9 +17,10 @@ Result<std::unique_ptr<blob::BlobReader>> BlobService::Open(const std::string& r
   return driver_.Open(digest);
 }
 
-Result<bool> BlobService::Mount(const std::string& from, const std::string& to, const Digest& digest) {
+Result<bool> BlobService::Mount(const std::string& from, const std::string& to, const Digest& digest,
+                                const store::EventContext* events) {
   if (!oci::ValidateRepositoryName(from)) return false;
-  return index_.Mount(from, to, digest);
+  return index_.Mount(from, to, digest, events);
 }
 
 Result<void> BlobService::Delete(const std::string& repository, const Digest& digest) {

@@ -17,7 +17,9 @@ class BlobService {
   Result<store::BlobRecord> Stat(const std::string& repository, const Digest& digest);
   Result<std::unique_ptr<blob::BlobReader>> Open(const std::string& repository, const Digest& digest);
   // Cross-repository mount: true when `from` had the blob and it is now linked into `to`.
-  Result<bool> Mount(const std::string& from, const std::string& to, const Digest& digest);
+  // kDenied when the blob would take the project of `to` over its quota (BlobIndex::Mount).
+  Result<bool> Mount(const std::string& from, const std::string& to, const Digest& digest,
+                     const store::EventContext* events = nullptr);
   // Removes the repository's link to the blob (space returns through garbage collection).
   Result<void> Delete(const std::string& repository, const Digest& digest);
 

@@ -143,7 +143,7 @@ void UploadService::Release(UploadLease& lease) {
   p.size = lease.size_;
 }
 
-Result<Digest> UploadService::Complete(UploadLease& lease, const Digest& expected) {
+Result<Digest> UploadService::Complete(UploadLease& lease, const Digest& expected, const store::EventContext* events) {
   lease.writer_.reset();  // close the append handle before commit
   Digest actual;
   if (expected.algorithm() == lease.hasher_.algorithm()) {
@@ -164,7 +164,10 @@ Result<Digest> UploadService::Complete(UploadLease& lease, const Digest& expecte
     // The file and then its row, while no garbage collector deletes this digest's file.
     std::lock_guard digest_lock(blob::DigestLocks::Process().For(actual));
     if (auto r = driver_.CommitUpload(lease.id_, actual); !r) return std::unexpected(r.error());
-    if (auto r = blobs_.Commit(lease.repo_, actual, lease.size_); !r) return std::unexpected(r.error());
+    if (auto r = blobs_.Commit(lease.repo_, actual, lease.size_, events); !r) {
+      if (r.error().code == Errc::kDenied) (void)uploads_.Remove(lease.id_);  // the bytes stay unreferenced
+      return std::unexpected(r.error());
+    }
   }
   (void)uploads_.Remove(lease.id_);
   return actual;

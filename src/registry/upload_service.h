@@ -80,8 +80,9 @@ class UploadService {
   Result<std::unique_ptr<UploadLease>> Lease(const std::string& repository, const std::string& id,
                                              const std::optional<ContentRange>& range);
   // Verifies `expected` against the bytes received and commits the blob. On a mismatch the upload
-  // is discarded and kDigestInvalid returned.
-  Result<Digest> Complete(UploadLease& lease, const Digest& expected);
+  // is discarded and kDigestInvalid returned. kDenied (the upload discarded) when the blob would
+  // take its project over the storage quota (BlobIndex::Commit; `events` for QUOTA_EXCEED).
+  Result<Digest> Complete(UploadLease& lease, const Digest& expected, const store::EventContext* events = nullptr);
   Result<void> Cancel(const std::string& repository, const std::string& id);
 
  private:

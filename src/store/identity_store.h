@@ -70,7 +70,8 @@ class ProjectStore {
   virtual Result<int64_t> Create(const ProjectRecord& project) = 0;
   virtual Result<std::optional<ProjectRecord>> FindById(int64_t id) = 0;
   virtual Result<std::optional<ProjectRecord>> FindByName(std::string_view name) = 0;
-  // Sets visibility, storage limit and merges metadata (an empty value removes the key).
+  // Sets visibility and merges metadata (an empty value removes the key). The storage limit is
+  // changed only through QuotaStore::SetHard, so an update never undoes a concurrent limit change.
   virtual Result<bool> Update(const ProjectRecord& project) = 0;
   // kPreconditionFailed while repositories exist in the project.
   virtual Result<bool> Delete(int64_t id) = 0;

@@ -17,6 +17,8 @@ namespace berth::store {
 inline constexpr std::string_view kEventJobKind = "event";
 
 // Who caused a write (Harbor's `operator`, "" for anonymous) and the X-Request-Id it came with.
+// Which kinds the write records follow the project's subscriptions: artifact events (PUSH/
+// DELETE_ARTIFACT; the default, for callers that predate the quota events) and the quota events.
 struct EventContext {
   std::string operator_name;
   std::string request_id;
@@ -24,18 +26,26 @@ struct EventContext {
   // chart version as tag); empty = the store's own type and tag.
   std::string type;
   std::string tag;
+  bool artifact = true;
+  bool quota_warning = false;
+  bool quota_exceed = false;
 };
 
-// An artifact event as it waits in the queue; the dispatcher builds Harbor's payload from it.
+// An artifact or quota event as it waits in the queue; the dispatcher builds Harbor's payload
+// from it. Quota events carry `details` (custom_attributes.Details) and name a digest (and tag)
+// only when a manifest PUT or a copy caused them.
 struct ArtifactEventRecord {
-  std::string type;        // PUSH_ARTIFACT, PULL_ARTIFACT, DELETE_ARTIFACT, *_CHART
+  std::string type;        // PUSH_ARTIFACT, PULL_ARTIFACT, DELETE_ARTIFACT, *_CHART, QUOTA_WARNING, QUOTA_EXCEED
   int64_t occur_at = 0;    // unix seconds
   std::string operator_name;
   std::string request_id;
   std::string repository;  // project/path
   std::string digest;
   std::string tag;         // "" when the event is by digest
+  std::string details;     // quota events only
 };
+
+inline bool IsQuotaEventType(std::string_view type) { return type == "QUOTA_WARNING" || type == "QUOTA_EXCEED"; }
 
 inline std::string ToJson(const ArtifactEventRecord& e) {
   nlohmann::ordered_json j;
@@ -46,6 +56,7 @@ inline std::string ToJson(const ArtifactEventRecord& e) {
   j["repository"] = e.repository;
   j["digest"] = e.digest;
   j["tag"] = e.tag;
+  if (!e.details.empty()) j["details"] = e.details;
   return j.dump();
 }
 
@@ -60,7 +71,8 @@ inline std::optional<ArtifactEventRecord> ParseArtifactEvent(std::string_view te
   e.repository = j.value("repository", "");
   e.digest = j.value("digest", "");
   e.tag = j.value("tag", "");
-  if (e.repository.empty() || e.digest.empty()) return std::nullopt;
+  e.details = j.value("details", "");
+  if (e.repository.empty() || (e.digest.empty() && !IsQuotaEventType(e.type))) return std::nullopt;
   return e;
 }
 

@@ -23,10 +23,15 @@ class BlobIndex {
   virtual Result<std::optional<BlobRecord>> FindInRepository(std::string_view repository, const Digest& digest) = 0;
   // Records a blob whose bytes are committed to the content store, and links it into the
   // repository (creating the repository row if needed). Idempotent.
-  virtual Result<void> Commit(std::string_view repository, const Digest& digest, int64_t size) = 0;
+  // Quota (store/quota_store.h): kDenied, nothing recorded, when no manifest of the repository's
+  // project references the blob yet and its size would take the project's usage over the limit;
+  // with `events` asking for it, a QUOTA_EXCEED event commits on its own. Nothing is charged.
+  virtual Result<void> Commit(std::string_view repository, const Digest& digest, int64_t size,
+                              const EventContext* events = nullptr) = 0;
   // Links a blob that is linked in `from` into `to`. Returns false (and changes nothing) when
-  // `from` does not have it.
-  virtual Result<bool> Mount(std::string_view from, std::string_view to, const Digest& digest) = 0;
+  // `from` does not have it. Quota as for Commit (the project of `to`).
+  virtual Result<bool> Mount(std::string_view from, std::string_view to, const Digest& digest,
+                             const EventContext* events = nullptr) = 0;
   // Removes the link. Returns false when there was none.
   virtual Result<bool> Unlink(std::string_view repository, const Digest& digest) = 0;
 };

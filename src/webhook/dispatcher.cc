@@ -24,6 +24,9 @@ jobs::Outcome Dispatcher::Handle(const store::JobRecord& job, const jobs::JobCon
   if (IsChartEventType(record->type)) {  // repository = <project>/<chart>, tag = the chart version
     e = ChartEvent(record->type, record->occur_at, record->operator_name, opt_.external_url, project_name,
                    (*project)->is_public, record->repository.substr(project_name.size() + 1), record->tag);
+  } else if (store::IsQuotaEventType(record->type)) {
+    e = QuotaEvent(record->type, record->occur_at, record->operator_name, project_name, (*project)->is_public,
+                   record->repository, record->digest, record->tag, record->details);
   } else {
     int64_t repo_created = 0;
     if (auto repo = artifacts_.FindRepository(record->repository); repo && *repo) repo_created = (*repo)->created_at;

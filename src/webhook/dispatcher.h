@@ -1,4 +1,4 @@
-// Dispatcher: the handler of "event" jobs (store/outbox.h). Turns one artifact event into one
+// Dispatcher: the handler of "event" jobs (store/outbox.h). Turns one artifact or quota event into one
 // execution per enabled matching policy × target, each with its exact body (Default, CloudEvents
 // or Slack) and a delivery job, all in one transaction (WebhookStore::RecordDispatch), then wakes
 // the runner. Running it twice for one event records nothing new. The payload is built here, after

@@ -95,6 +95,22 @@ Event ChartEvent(std::string_view type, int64_t occur_at, std::string_view opera
   return e;
 }
 
+Event QuotaEvent(std::string_view type, int64_t occur_at, std::string_view operator_name,
+                 std::string_view project_name, bool is_public, std::string_view repo_full_name,
+                 std::string_view digest, std::string_view tag, std::string_view details) {
+  Event e = ArtifactEvent(type, occur_at, operator_name, "", project_name, is_public, repo_full_name, 0, digest, tag);
+  e.resources.clear();
+  if (!digest.empty()) {
+    Resource r;
+    r.digest = std::string(digest);
+    r.tag = std::string(tag);
+    e.resources.push_back(std::move(r));
+  }
+  e.custom_attributes = nlohmann::ordered_json::object();
+  e.custom_attributes["Details"] = std::string(details);
+  return e;
+}
+
 std::string ExternalHost(std::string_view url) {
   if (auto p = url.find("://"); p != std::string_view::npos) url.remove_prefix(p + 3);
   while (!url.empty() && url.back() == '/') url.remove_suffix(1);

@@ -94,6 +94,14 @@ Event ChartEvent(std::string_view type, int64_t occur_at, std::string_view opera
                  std::string_view external_endpoint, std::string_view project_name, bool is_public,
                  std::string_view chart_name, std::string_view version);
 bool IsChartEventType(std::string_view type);
+// A quota event (QUOTA_WARNING, QUOTA_EXCEED), shared/spec/webhooks.md §8:
+//   resources         = [{digest, tag (omitted when "")}] only when `digest` is not empty (manifest
+//                       PUTs and copies), never with resource_url
+//   repository        = {name, namespace, repo_full_name, repo_type}, no date_created
+//   custom_attributes = {"Details": details}
+Event QuotaEvent(std::string_view type, int64_t occur_at, std::string_view operator_name,
+                 std::string_view project_name, bool is_public, std::string_view repo_full_name,
+                 std::string_view digest, std::string_view tag, std::string_view details);
 
 // The external URL without scheme and trailing slashes: "http://10.0.0.5:8443/" → "10.0.0.5:8443".
 std::string ExternalHost(std::string_view url);

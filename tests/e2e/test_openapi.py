@@ -464,6 +464,12 @@ def world(module_registry, contract, directory):
     c.call("post", f"{api}/projects/{w.project}/repositories/copy/artifacts", params={"from": f"{w.project}/app:v1"},
            expect=201)
 
+    # The private project's quota: found by project, its limit set, usage verified.
+    w.quota_id = c.call("get", f"{api}/quotas", params={"reference": "project", "reference_id": str(w.project_id)},
+                        expect=200).json()[0]["id"]
+    c.call("put", f"{api}/quotas/{w.quota_id}", json={"hard": {"storage": 1 << 40}}, expect=200)
+    assert c.call("post", f"{api}/quotas/verify", expect=200).json()["drift"] == []
+
     # LDAP settings pointing at the real directory; a user imported from it.
     c.call("put", f"{api}/configurations", json=directory.settings(), expect=200)
     assert c.call("post", f"{api}/ldap/ping", json={}, expect=200).json()["success"] is True
@@ -510,14 +516,15 @@ def world(module_registry, contract, directory):
                 "tag_name": "stable", "label_id": str(w.label_id), "mid": str(w.member_id),
                 "user_id": str(w.user_id), "group_id": str(w.group_id), "robot_id": str(w.robot_id),
                 "meta_name": "severity", "webhook_policy_id": str(w.webhook_id),
-                "execution_id": str(w.execution_id), "task_id": str(w.execution_id), "gc_id": str(w.gc_id)}
+                "execution_id": str(w.execution_id), "task_id": str(w.execution_id), "gc_id": str(w.gc_id),
+                "quota_id": str(w.quota_id)}
     w.public_values = {**w.values, "project_name_or_id": str(w.public_project_id),
                        "label_id": str(w.public_label_id)}
     w.unknown_values = {"project_name_or_id": "999999", "repository_name": "nosuchrepo", "reference": "nosuchtag",
                         "tag_name": "nosuchtag", "label_id": "999999", "mid": "999999", "user_id": "999999",
                         "group_id": "999999", "robot_id": "999999", "meta_name": "no_such_key",
                         "webhook_policy_id": "999999", "execution_id": "999999", "task_id": "999999",
-                        "gc_id": "999999"}
+                        "gc_id": "999999", "quota_id": "999999"}
     # Query parameters an operation needs to be answered with data.
     w.queries = {
         "headProject": {"project_name": w.project},
@@ -565,6 +572,7 @@ def world(module_registry, contract, directory):
         "updateConfigurations": {"read_only": False},
         "createWebhookPolicy": {**w.webhook_body, "name": unique("hookx")},
         "updateWebhookPolicy": w.webhook_body,
+        "updateQuota": {"hard": {"storage": 1 << 40}},
         "login": None,
     }
     return w

@@ -24,8 +24,10 @@ Choices where the spec leaves room (each also noted at the data below):
 - Project audit log: the 2.16 column (project admin only), not the ≤2.12 one.
 - Reading one repository is guarded by repository:list: the public rule grants "repository list"
   (not read) yet everyone may see a public project's repositories; Harbor's handler does the same.
-- Rows whose endpoints Berth does not have yet skip with the missing endpoint named: quotas,
-  immutable tag rules, the project scanner, scan.
+- Rows whose endpoints Berth does not have yet skip with the missing endpoint named: immutable tag
+  rules, the project scanner, scan.
+- Quota limits and the list of all quotas are system permissions, checked for every principal by
+  test_quota_limits_and_the_quota_list_are_for_system_administrators.
 """
 from __future__ import annotations
 
@@ -707,6 +709,30 @@ def test_v2_catalog(world, who):
     assert bool(granted(tok).get("registry:catalog")) == (p.kind == "sysadmin"), granted(tok)
     status = curl_status(["-H", f"Authorization: Bearer {tok}", f"{world.url}/v2/_catalog"])
     assert status == (200 if p.kind == "sysadmin" else 401)
+
+
+@pytest.mark.parametrize("who", list(PRINCIPALS))
+def test_quota_limits_and_the_quota_list_are_for_system_administrators(world, who):
+    """Changing a project's storage limit (PUT /quotas/{id}) and listing every quota are system
+    permissions ("quota" update/list of the system catalog): system admins only — a project admin
+    of P may read P's quota (the quota:read rows above) but not change it."""
+    p = PRINCIPALS[who]
+    auth = world.creds[who]
+    q = world.admin("GET", "/quotas", 200, params={"reference": "project", "reference_id": world.ids["P"]}).json()[0]
+    hard = q["hard"]["storage"]
+    new = 1 << 40 if hard != 1 << 40 else (1 << 40) - 1
+    r = world.api("PUT", f"/quotas/{q['id']}", auth, json={"hard": {"storage": new}})
+    listing = world.api("GET", "/quotas", auth)
+    if p.kind == "sysadmin":
+        assert r.status_code == 200, r.text
+        assert listing.status_code == 200 and int(listing.headers["X-Total-Count"]) >= 2, listing.text
+        world.admin("PUT", f"/quotas/{q['id']}", 200, json={"hard": {"storage": hard}})
+        return
+    want = (401, "UNAUTHORIZED") if p.anonymous else (403, "FORBIDDEN")
+    assert (r.status_code, error_code(r)) == want, r.text
+    assert (listing.status_code, error_code(listing)) == want, listing.text
+    after = world.admin("GET", f"/quotas/{q['id']}", 200).json()
+    assert after["hard"]["storage"] == hard
 
 
 # ==== real clients =================================================================================

@@ -9,11 +9,18 @@
 namespace berth::api::oci {
 
 const store::EventContext* EventsFor(OciContext& ctx, const http::Exchange& ex, std::string_view repository,
-                                     std::string_view event_type, store::EventContext& storage) {
+                                     std::string_view event_type, store::EventContext& storage, bool quota) {
   if (ctx.subscriptions == nullptr) return nullptr;
-  auto project = ctx.projects.FindByName(repository.substr(0, repository.find('/')));
-  if (project && *project == nullptr) return nullptr;  // (a failed lookup still records: see Subscriptions)
-  if (project && !ctx.subscriptions->Wants((*project)->id, event_type)) return nullptr;
+  // Quota events are rare (a refusal, or one warning per crossing): they are always recorded and
+  // the dispatcher drops those no policy wants, so a blob upload costs no subscription lookups.
+  storage.quota_warning = storage.quota_exceed = quota;
+  storage.artifact = false;
+  if (!event_type.empty()) {
+    auto project = ctx.projects.FindByName(repository.substr(0, repository.find('/')));
+    if (project && *project == nullptr) return nullptr;  // (a failed lookup still records: see Subscriptions)
+    storage.artifact = !project || ctx.subscriptions->Wants((*project)->id, event_type);
+  }
+  if (!storage.artifact && !quota) return nullptr;
   storage.operator_name = ex.Param(kPrincipalParam);
   storage.request_id = std::string(ex.Header("X-Request-Id"));
   return &storage;

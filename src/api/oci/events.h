@@ -13,9 +13,11 @@
 namespace berth::api::oci {
 
 // &storage filled with the caller and request id when `repository`'s project subscribes to
-// `event_type`; nullptr otherwise.
+// `event_type` (empty: none), or always with `quota` (a write that checks or charges storage: its
+// rare QUOTA_WARNING / QUOTA_EXCEED are recorded whatever the subscriptions, and the dispatcher
+// drops those no policy wants); nullptr otherwise. storage's flags say which to record.
 const store::EventContext* EventsFor(OciContext& ctx, const http::Exchange& ex, std::string_view repository,
-                                     std::string_view event_type, store::EventContext& storage);
+                                     std::string_view event_type, store::EventContext& storage, bool quota = false);
 
 // Records a PULL_ARTIFACT for a successful manifest GET (the caller has ruled out HEAD and 304).
 // Harbor's own registry client (replication) does not count as a pull.

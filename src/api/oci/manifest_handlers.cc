@@ -72,10 +72,12 @@ http::Task<void> PutManifest(OciContext& ctx, http::Exchange& ex) {
   auto body = co_await ex.ReadAll(ctx.limits.max_manifest_bytes);
   if (!body) co_return co_await SendError(ex, body.error());
   store::EventContext storage;
-  const store::EventContext* events = EventsFor(ctx, ex, *name, "PUSH_ARTIFACT", storage);
+  const store::EventContext* events = EventsFor(ctx, ex, *name, "PUSH_ARTIFACT", storage, /*quota=*/true);
   auto put = ctx.manifests.Put(*name, *ref, std::move(*body), ex.Header("Content-Type"), events);
+  // A quota refusal commits its QUOTA_EXCEED; a warning waits for the runner's next poll.
+  bool refused = !put && put.error().code == Errc::kDenied;
+  if (events && (events->artifact || refused) && ctx.wake_jobs) ctx.wake_jobs();
   if (!put) co_return co_await SendError(ex, put.error());
-  if (events && ctx.wake_jobs) ctx.wake_jobs();
   std::string digest = put->digest.str();
   auto r = Reply(201);
   r.Set("Location", "/v2/" + *name + "/manifests/" + digest);

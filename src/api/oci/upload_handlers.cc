@@ -1,5 +1,6 @@
 #include <memory>
 
+#include "api/oci/events.h"
 #include "api/oci/handlers.h"
 #include "api/oci/params.h"
 #include "api/oci/render.h"
@@ -42,6 +43,11 @@ http::Task<void> SendCreated(http::Exchange& ex, const std::string& name, const 
   co_await ex.Send(std::move(r));
 }
 
+// The events a blob commit or mount may record: QUOTA_EXCEED when the quota refuses it.
+void WakeAfterQuotaRefusal(OciContext& ctx, const store::EventContext* events, const Error& err) {
+  if (events && err.code == Errc::kDenied && ctx.wake_jobs) ctx.wake_jobs();
+}
+
 // Appends the body (if any) and completes the upload with `digest`.
 http::Task<Result<Digest>> FinishUpload(OciContext& ctx, http::Exchange& ex, const std::string& name,
                                         const std::string& id, const Digest& digest,
@@ -49,7 +55,11 @@ http::Task<Result<Digest>> FinishUpload(OciContext& ctx, http::Exchange& ex, con
   auto lease = ctx.uploads.Lease(name, id, range);
   if (!lease) co_return std::unexpected(lease.error());
   if (auto s = co_await StreamBody(ctx, ex, **lease); !s) co_return std::unexpected(s.error());
-  co_return ctx.uploads.Complete(**lease, digest);
+  store::EventContext storage;
+  const store::EventContext* events = EventsFor(ctx, ex, name, "", storage, /*quota=*/true);
+  auto done = ctx.uploads.Complete(**lease, digest, events);
+  if (!done) WakeAfterQuotaRefusal(ctx, events, done.error());
+  co_return done;
 }
 
 }  // namespace
@@ -62,8 +72,13 @@ http::Task<void> StartUpload(OciContext& ctx, http::Exchange& ex) {
     auto digest = DigestParam(*mount);
     if (!digest) co_return co_await SendError(ex, digest.error());
     if (auto from = q.Get("from"); from && !from->empty() && ex.Param("mount_denied").empty()) {
-      auto mounted = ctx.blobs.Mount(*from, *name, *digest);
-      if (!mounted) co_return co_await SendError(ex, mounted.error());
+      store::EventContext storage;
+      const store::EventContext* events = EventsFor(ctx, ex, *name, "", storage, /*quota=*/true);
+      auto mounted = ctx.blobs.Mount(*from, *name, *digest, events);
+      if (!mounted) {
+        WakeAfterQuotaRefusal(ctx, events, mounted.error());
+        co_return co_await SendError(ex, mounted.error());
+      }
       if (*mounted) co_return co_await SendCreated(ex, *name, *digest);
     }
     // Not mountable: fall back to a regular upload session (202).

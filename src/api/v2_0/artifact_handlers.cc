@@ -211,9 +211,12 @@ http::Task<void> CopyArtifact(RestContext& ctx, http::Exchange& ex) {
     digest = (*tagged)->digest;
   }
   store::EventContext storage;
-  const store::EventContext* events = EventsFor(ctx, ex, *scope, "PUSH_ARTIFACT", storage);
+  const store::EventContext* events = EventsFor(ctx, ex, *scope, "PUSH_ARTIFACT", storage, /*quota=*/true);
   auto copied = ctx.artifacts.Copy(src->repository, digest, scope->repository, events);
-  if (!copied) co_return co_await SendError(ex, copied.error());
+  if (!copied) {
+    if (copied.error().code == Errc::kDenied) EventsCommitted(ctx, events);  // its QUOTA_EXCEED
+    co_return co_await SendError(ex, copied.error());
+  }
   if (!*copied)
     co_return co_await SendError(ex, Error(Errc::kNotFound, "artifact " + src->repository + "@" + digest.str() + " not found"));
   EventsCommitted(ctx, events);

@@ -14,6 +14,7 @@
 #include "registry/blob_service.h"
 #include "store/artifact_store.h"
 #include "store/identity_store.h"
+#include "store/quota_store.h"
 #include "store/webhook_store.h"
 
 namespace berth::webhook {
@@ -42,6 +43,7 @@ struct RestContext {
   auth::SystemConfig* settings = nullptr;  // GET/PUT /configurations; never null once serving
   auth::LdapIdentity* ldap = nullptr;      // /ldap/*; never null once serving
   store::WebhookStore* webhooks = nullptr;  // …/webhook/*; never null once serving
+  store::QuotaStore* quotas = nullptr;      // /quotas, project summaries; never null once serving
   // Webhook events of artifact deletes and copies (see events.h); null = none recorded.
   webhook::Subscriptions* subscriptions = nullptr;
   std::function<void()> wake_jobs;  // after committing events: JobRunner::Notify

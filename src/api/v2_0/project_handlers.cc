@@ -75,6 +75,8 @@ http::Task<void> CreateProject(RestContext& ctx, http::Exchange& ex) {
     if (auto r = ReadMetadata(*meta, p.metadata); !r) co_return co_await SendError(ex, r.error());
     if (auto it = p.metadata.find("public"); it != p.metadata.end()) p.is_public = it->second == "true";
   }
+  // Without storage_limit, the system setting storage_per_project (-1 = unlimited) applies.
+  if (ctx.settings) p.storage_limit = ctx.settings->Int("storage_per_project");
   if (auto limit = body->find("storage_limit"); limit != body->end() && !limit->is_null()) {
     if (!limit->is_number_integer()) co_return co_await SendError(ex, Error(Errc::kBadRequest, "storage_limit must be an integer"));
     int64_t n = limit->get<int64_t>();
@@ -146,6 +148,11 @@ http::Task<void> ProjectSummary(RestContext& ctx, http::Exchange& ex) {
   body["developer_count"] = counts[2];
   body["guest_count"] = counts[3];
   body["limited_guest_count"] = counts[5];
+  if (ctx.quotas) {
+    auto quota = ctx.quotas->FindByProject(p.id);
+    if (!quota) co_return co_await SendError(ex, quota.error());
+    if (*quota) body["quota"] = Json{{"hard", Json{{"storage", (*quota)->hard}}}, {"used", Json{{"storage", (*quota)->used}}}};
+  }
   co_await SendJson(ex, 200, body);
 }
 

@@ -33,5 +33,6 @@ void RegisterAuditRoutes(http::Router& router, RestContext& ctx);      // audit_
 void RegisterSessionRoutes(http::Router& router, RestContext& ctx);    // session_handlers.cc (/c/login)
 void RegisterWebhookRoutes(http::Router& router, RestContext& ctx);    // webhook_handlers.cc
 void RegisterWebhookTestRoutes(http::Router& router, RestContext& ctx);  // webhook_test_handler.cc
+void RegisterQuotaRoutes(http::Router& router, RestContext& ctx);      // quota_handlers.cc
 
 }  // namespace berth::api::v2_0

@@ -26,6 +26,7 @@ void RegisterRoutes(http::Router& router, RestContext& ctx) {
   RegisterSessionRoutes(router, ctx);
   RegisterWebhookRoutes(router, ctx);
   RegisterWebhookTestRoutes(router, ctx);
+  RegisterQuotaRoutes(router, ctx);
   router.SetErrorRenderer("/api", SendError);
 }
 

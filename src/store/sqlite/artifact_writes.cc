@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "store/sqlite/artifact_stores.h"
 #include "store/sqlite/outbox.h"
+#include "store/sqlite/quota_ledger.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace berth::store::sqlite {
@@ -113,12 +114,16 @@ Result<std::optional<int64_t>> SqliteArtifactStore::Copy(std::string_view from, 
                                                          std::string_view to, const EventContext* events) {
   std::string d = digest.str();
   int64_t now = NowUnixSeconds();
-  return db_.Write([&](Conn& c) -> Result<std::optional<int64_t>> {
+  std::optional<QuotaRefusal> refused;
+  std::string first_tag;
+  auto copy = db_.Write([&](Conn& c) -> Result<std::optional<int64_t>> {
     auto src = RepositoryId(c, from);
     if (!src) return std::nullopt;
     auto src_id = ManifestId(c, *src, d);
     if (!src_id) return std::nullopt;
     int64_t dst = EnsureRepository(c, to, now);
+    int64_t project = ProjectOfRepository(c, dst);
+    auto used_before = QuotaUsed(c, project);
     if (ManifestId(c, dst, d))
       return Fail(Errc::kConflict, "the artifact " + d + " already exists in the repository " + std::string(to));
     std::vector<std::string> copied_children;
@@ -141,8 +146,15 @@ Result<std::optional<int64_t>> SqliteArtifactStore::Copy(std::string_view from, 
       for (const auto& child : copied_children) InsertArtifactEvent(c, *events, "PUSH_ARTIFACT", to, child, "");
       InsertArtifactEvent(c, *events, "PUSH_ARTIFACT", to, d, tags.empty() ? std::string() : tags.front());
     }
+    if (used_before) {
+      first_tag = tags.empty() ? std::string() : tags.front();
+      refused = SettleCharge(c, project, *used_before, events, to, d, first_tag);
+      if (refused) return std::unexpected(refused->ToError());
+    }
     return std::optional<int64_t>(*id);
   });
+  if (refused) RecordQuotaExceeded(db_, events, to, d, first_tag, *refused);
+  return copy;
 }
 
 Result<bool> SqliteArtifactStore::DeleteRepository(std::string_view name, const EventContext* events) {

@@ -1,4 +1,5 @@
 #include "base/clock.h"
+#include "store/sqlite/quota_ledger.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace berth::store::sqlite {
@@ -53,11 +54,15 @@ Result<std::optional<BlobRecord>> SqliteBlobIndex::FindInRepository(std::string_
   });
 }
 
-Result<void> SqliteBlobIndex::Commit(std::string_view repository, const Digest& digest, int64_t size) {
+Result<void> SqliteBlobIndex::Commit(std::string_view repository, const Digest& digest, int64_t size,
+                                     const EventContext* events) {
   std::string d = digest.str();
   int64_t now = NowUnixSeconds();
-  return db_.Write([&](Conn& c) -> Result<void> {
+  std::optional<QuotaRefusal> refused;
+  auto done = db_.Write([&](Conn& c) -> Result<void> {
     int64_t repo = EnsureRepository(c, repository, now);
+    refused = CheckNewBlob(c, ProjectOfRepository(c, repo), d, size);
+    if (refused) return std::unexpected(refused->ToError());
     c.Prepare("INSERT INTO blobs(digest, size, created_at, last_ref_at) VALUES(?, ?, ?, ?) "
               "ON CONFLICT(digest) DO UPDATE SET last_ref_at = excluded.last_ref_at")
         .Bind(1, d).Bind(2, size).Bind(3, now).Bind(4, now).Run();
@@ -65,12 +70,16 @@ Result<void> SqliteBlobIndex::Commit(std::string_view repository, const Digest& 
         .Bind(1, repo).Bind(2, d).Bind(3, now).Run();
     return {};
   });
+  if (refused) RecordQuotaExceeded(db_, events, repository, "", "", *refused);
+  return done;
 }
 
-Result<bool> SqliteBlobIndex::Mount(std::string_view from, std::string_view to, const Digest& digest) {
+Result<bool> SqliteBlobIndex::Mount(std::string_view from, std::string_view to, const Digest& digest,
+                                    const EventContext* events) {
   std::string d = digest.str();
   int64_t now = NowUnixSeconds();
-  return db_.Write([&](Conn& c) -> Result<bool> {
+  std::optional<QuotaRefusal> refused;
+  auto done = db_.Write([&](Conn& c) -> Result<bool> {
     auto from_id = RepositoryId(c, from);
     if (!from_id) return false;
     {
@@ -79,11 +88,20 @@ Result<bool> SqliteBlobIndex::Mount(std::string_view from, std::string_view to, 
       if (!s.Step()) return false;
     }
     int64_t to_id = EnsureRepository(c, to, now);
+    {
+      auto s = c.Prepare("SELECT size FROM blobs WHERE digest = ?");
+      s.Bind(1, d);
+      int64_t size = s.Step() ? s.Int(0) : 0;
+      refused = CheckNewBlob(c, ProjectOfRepository(c, to_id), d, size);
+    }
+    if (refused) return std::unexpected(refused->ToError());
     c.Prepare("INSERT OR IGNORE INTO repository_blobs(repository_id, digest, created_at) VALUES(?, ?, ?)")
         .Bind(1, to_id).Bind(2, d).Bind(3, now).Run();
     c.Prepare("UPDATE blobs SET last_ref_at = ? WHERE digest = ?").Bind(1, now).Bind(2, d).Run();
     return true;
   });
+  if (refused) RecordQuotaExceeded(db_, events, to, "", "", *refused);
+  return done;
 }
 
 Result<bool> SqliteBlobIndex::Unlink(std::string_view repository, const Digest& digest) {

@@ -1,5 +1,6 @@
 #include "base/clock.h"
 #include "store/sqlite/outbox.h"
+#include "store/sqlite/quota_ledger.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace berth::store::sqlite {
@@ -74,6 +75,7 @@ Result<int64_t> InsertManifest(Conn& c, int64_t repo, const ManifestRecord& rec,
     c.Prepare("INSERT INTO manifest_children(parent_id, repository_id, child_digest) VALUES(?, ?, ?)")
         .Bind(1, id).Bind(2, repo).Bind(3, cd).Run();
   }
+  ChargeManifestRefs(c, repo, id, now);
   return id;
 }
 
@@ -83,6 +85,7 @@ Result<bool> DeleteManifestRow(Conn& c, int64_t repo, int64_t id, const std::str
     s.Bind(1, repo).Bind(2, digest).Bind(3, id);
     if (s.Step()) return Fail(Errc::kManifestReferenced);
   }
+  ReleaseManifestRefs(c, repo, id, now);
   c.Prepare("UPDATE blobs SET ref_count = ref_count - 1, last_ref_at = ? "
             "WHERE digest IN (SELECT digest FROM manifest_blobs WHERE manifest_id = ?)")
       .Bind(1, now).Bind(2, id).Run();
@@ -112,8 +115,11 @@ Result<void> SqliteManifestStore::Put(const ManifestRecord& rec, const std::opti
                                       const EventContext* events) {
   std::string digest = rec.digest.str();
   int64_t now = rec.pushed_at ? rec.pushed_at : NowUnixSeconds();
-  return db_.Write([&](Conn& c) -> Result<void> {
+  std::optional<QuotaRefusal> refused;
+  auto put = db_.Write([&](Conn& c) -> Result<void> {
     int64_t repo = EnsureRepository(c, rec.repository, now);
+    int64_t project = ProjectOfRepository(c, repo);
+    auto used_before = QuotaUsed(c, project);
     auto id = ManifestId(c, repo, digest);
     if (!id) {
       auto inserted = InsertManifest(c, repo, rec, digest, now);
@@ -130,8 +136,14 @@ Result<void> SqliteManifestStore::Put(const ManifestRecord& rec, const std::opti
     if (events)
       InsertArtifactEvent(c, *events, events->type.empty() ? "PUSH_ARTIFACT" : events->type, rec.repository, digest,
                           events->tag.empty() ? tag.value_or("") : events->tag);
+    if (used_before) {
+      refused = SettleCharge(c, project, *used_before, events, rec.repository, digest, tag.value_or(""));
+      if (refused) return std::unexpected(refused->ToError());
+    }
     return {};
   });
+  if (refused) RecordQuotaExceeded(db_, events, rec.repository, digest, tag.value_or(""), *refused);
+  return put;
 }
 
 Result<std::optional<ManifestRecord>> SqliteManifestStore::GetByTag(std::string_view repository, std::string_view tag) {

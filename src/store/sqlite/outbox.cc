@@ -7,6 +7,7 @@ namespace berth::store::sqlite {
 
 void InsertArtifactEvent(Conn& c, const EventContext& ctx, std::string_view type, std::string_view repository,
                          std::string_view digest, std::string_view tag) {
+  if (!ctx.artifact) return;
   ArtifactEventRecord e;
   e.type = std::string(type);
   e.occur_at = NowUnixSeconds();
@@ -19,6 +20,24 @@ void InsertArtifactEvent(Conn& c, const EventContext& ctx, std::string_view type
   job.kind = std::string(kEventJobKind);
   job.payload = ToJson(e);
   job.max_attempts = 10;  // dispatching only reads and writes the store
+  InsertJob(c, job);
+}
+
+void InsertQuotaEvent(Conn& c, const EventContext& ctx, std::string_view type, std::string_view repository,
+                      std::string_view digest, std::string_view tag, std::string_view details) {
+  ArtifactEventRecord e;
+  e.type = std::string(type);
+  e.occur_at = NowUnixSeconds();
+  e.operator_name = ctx.operator_name;
+  e.request_id = ctx.request_id;
+  e.repository = std::string(repository);
+  e.digest = std::string(digest);
+  e.tag = std::string(tag);
+  e.details = std::string(details);
+  NewJob job;
+  job.kind = std::string(kEventJobKind);
+  job.payload = ToJson(e);
+  job.max_attempts = 10;
   InsertJob(c, job);
 }
 

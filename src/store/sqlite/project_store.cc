@@ -107,8 +107,8 @@ Result<std::optional<ProjectRecord>> SqliteProjectStore::FindByName(std::string_
 
 Result<bool> SqliteProjectStore::Update(const ProjectRecord& p) {
   return db_.Write([&](Conn& c) -> Result<bool> {
-    c.Prepare("UPDATE projects SET public = ?, storage_limit = ?, updated_at = ? WHERE id = ?")
-        .Bind(1, int64_t{p.is_public}).Bind(2, p.storage_limit).Bind(3, NowUnixSeconds()).Bind(4, p.id).Run();
+    c.Prepare("UPDATE projects SET public = ?, updated_at = ? WHERE id = ?")
+        .Bind(1, int64_t{p.is_public}).Bind(2, NowUnixSeconds()).Bind(3, p.id).Run();
     if (c.Changes() == 0) return false;
     SaveMetadata(c, p.id, p.metadata);
     return true;

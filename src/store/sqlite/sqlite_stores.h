@@ -11,8 +11,10 @@ class SqliteBlobIndex final : public BlobIndex {
   explicit SqliteBlobIndex(Db& db) : db_(db) {}
   Result<std::optional<BlobRecord>> Find(const Digest& digest) override;
   Result<std::optional<BlobRecord>> FindInRepository(std::string_view repository, const Digest& digest) override;
-  Result<void> Commit(std::string_view repository, const Digest& digest, int64_t size) override;
-  Result<bool> Mount(std::string_view from, std::string_view to, const Digest& digest) override;
+  Result<void> Commit(std::string_view repository, const Digest& digest, int64_t size,
+                      const EventContext* events = nullptr) override;
+  Result<bool> Mount(std::string_view from, std::string_view to, const Digest& digest,
+                     const EventContext* events = nullptr) override;
   Result<bool> Unlink(std::string_view repository, const Digest& digest) override;
 
  private:
