@@ -31,30 +31,12 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
 import run as v2bench  # noqa: E402  (free_port, BENCH_USER/PASSWORD)
-from server_proc import ServerProcess  # noqa: E402
+from webhook_bench import Berth  # noqa: E402  (the fsync-off Berth server of the benches)
 
 AUTH = (v2bench.BENCH_USER, v2bench.BENCH_PASSWORD)
 AUTH_HEADER = v2bench.AUTH_HEADER
 PROJECT = "qb"
 LIMIT = 1 << 40
-
-
-class Berth(ServerProcess):
-    def __init__(self, binary, data_dir, log_path):
-        super().__init__("berth", v2bench.free_port(), log_path)
-        self.bin, self.data = binary, data_dir
-
-    def start(self):
-        env = dict(os.environ)
-        env.update({"BERTH_LOG_LEVEL": "warn", "BERTH_ADMIN_PASSWORD": v2bench.BENCH_PASSWORD,
-                    "BERTH_STORAGE_FSYNC": "false"})
-        self.launch([self.bin, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data], env)
-        self.wait_ready(AUTH_HEADER, timeout=60)
-        return self
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
 
 
 def throughput_run(binary, workdir, tag, limit, pushes, push_tool, quotas=True):

@@ -5,26 +5,11 @@
 
 namespace berth::store::sqlite {
 
-void InsertArtifactEvent(Conn& c, const EventContext& ctx, std::string_view type, std::string_view repository,
-                         std::string_view digest, std::string_view tag) {
-  if (!ctx.artifact) return;
-  ArtifactEventRecord e;
-  e.type = std::string(type);
-  e.occur_at = NowUnixSeconds();
-  e.operator_name = ctx.operator_name;
-  e.request_id = ctx.request_id;
-  e.repository = std::string(repository);
-  e.digest = std::string(digest);
-  e.tag = std::string(tag);
-  NewJob job;
-  job.kind = std::string(kEventJobKind);
-  job.payload = ToJson(e);
-  job.max_attempts = 10;  // dispatching only reads and writes the store
-  InsertJob(c, job);
-}
+namespace {
 
-void InsertQuotaEvent(Conn& c, const EventContext& ctx, std::string_view type, std::string_view repository,
-                      std::string_view digest, std::string_view tag, std::string_view details) {
+// One event job in the caller's transaction.
+void InsertEvent(Conn& c, const EventContext& ctx, std::string_view type, std::string_view repository,
+                 std::string_view digest, std::string_view tag, std::string_view details) {
   ArtifactEventRecord e;
   e.type = std::string(type);
   e.occur_at = NowUnixSeconds();
@@ -37,8 +22,20 @@ void InsertQuotaEvent(Conn& c, const EventContext& ctx, std::string_view type, s
   NewJob job;
   job.kind = std::string(kEventJobKind);
   job.payload = ToJson(e);
-  job.max_attempts = 10;
+  job.max_attempts = 10;  // dispatching only reads and writes the store
   InsertJob(c, job);
+}
+
+}  // namespace
+
+void InsertArtifactEvent(Conn& c, const EventContext& ctx, std::string_view type, std::string_view repository,
+                         std::string_view digest, std::string_view tag) {
+  if (ctx.artifact) InsertEvent(c, ctx, type, repository, digest, tag, "");
+}
+
+void InsertQuotaEvent(Conn& c, const EventContext& ctx, std::string_view type, std::string_view repository,
+                      std::string_view digest, std::string_view tag, std::string_view details) {
+  InsertEvent(c, ctx, type, repository, digest, tag, details);
 }
 
 std::string FirstTag(Conn& c, int64_t manifest_id) {
