@@ -10,8 +10,9 @@
 //   4. orphans: blob files no row knows, older than the cutoff.
 // Rows always go before files: a crash leaves at worst files without rows, which step 4 of a later
 // run collects — never a row without its file. A run killed half-way is leased again (the job's
-// lease runs out) and carries on; every step is idempotent. A dry run computes steps 1–2 in a
-// transaction that is rolled back, counts 3–4 and deletes nothing.
+// lease runs out) and carries on; every step is idempotent. A dry run computes steps 1–2 by doing
+// them on a private snapshot of the database (GcStore::Plan; it never takes the writer, so pushes
+// go on), counts 3–4 and deletes nothing.
 //
 // Progress: counters and per-item log lines are recorded with each batch (GET /system/gc/{id}).
 // Thread-safe: runs are serialized by the job's order key; a run uses up to `workers` threads

@@ -121,7 +121,7 @@ class GcStore {
   virtual Result<std::vector<BlobRecord>> SweepBlobs(int64_t run_id, int64_t cutoff, std::string_view after,
                                                      int limit) = 0;
   // What DeleteUntagged (when delete_untagged) and SweepBlobs would delete now, computed by doing
-  // it in a transaction that is rolled back.
+  // it on a private snapshot of the store that is then discarded; it never blocks writers.
   virtual Result<GcPlan> Plan(int64_t cutoff, bool delete_untagged) = 0;
   virtual Result<bool> BlobRowExists(const Digest& digest) = 0;
   virtual Result<std::unordered_set<std::string>> BlobDigests() = 0;

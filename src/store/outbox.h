@@ -22,13 +22,13 @@ inline constexpr std::string_view kEventJobKind = "event";
 struct EventContext {
   std::string operator_name;
   std::string request_id;
+  bool artifact = true;
+  bool quota_warning = false;
+  bool quota_exceed = false;
   // Overrides for writes on behalf of another API (the chart repository: UPLOAD_CHART with the
   // chart version as tag); empty = the store's own type and tag.
   std::string type;
   std::string tag;
-  bool artifact = true;
-  bool quota_warning = false;
-  bool quota_exceed = false;
 };
 
 // An artifact or quota event as it waits in the queue; the dispatcher builds Harbor's payload

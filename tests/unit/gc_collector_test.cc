@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -170,6 +171,47 @@ TEST_F(GcTest, DryRunReportsWhatTheRealRunThenFrees) {
   EXPECT_EQ(real.done.blobs, dry.done.blobs);
   EXPECT_EQ(real.done.bytes, dry.done.bytes);
   EXPECT_FALSE(HasFile(b));
+}
+
+// The dry run plans on a private snapshot: it must finish while another transaction holds the one
+// writer for the whole time (before, it ran inside Db::Write and so blocked every push), leave the
+// store untouched, and commit nothing (generation() counts only the other writer's commit).
+TEST_F(GcTest, DryRunPlanNeverTakesTheWriter) {
+  Digest a = Upload("p/a", "aaaa"), b = Upload("p/a", "bbbbbb");
+  Upload("p/a", "cc");
+  ASSERT_TRUE(IsOk(Put("p/a", "m-a", {{a, 4}}, "v1")));
+  ASSERT_TRUE(IsOk(Put("p/a", "m-b", {{b, 6}}, std::nullopt)));
+  AgeOneSecond();
+  std::promise<void> holding, planned;
+  auto planned_f = planned.get_future();
+  uint64_t gen = db_->generation();
+  std::thread writer([&] {
+    auto r = db_->Write([&](store::sqlite::Conn& c) -> Result<void> {
+      c.Exec("UPDATE gc_runs SET updated_ms = updated_ms WHERE 0");
+      holding.set_value();
+      planned_f.wait_for(std::chrono::seconds(30));
+      return {};
+    });
+    EXPECT_TRUE(IsOk(r));
+  });
+  holding.get_future().wait();
+  auto fut = std::async(std::launch::async, [&] { return gc_->Plan(NowUnixSeconds(), true); });
+  bool finished_while_writer_held = fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  planned.set_value();
+  writer.join();
+  EXPECT_TRUE(finished_while_writer_held);
+  auto plan = fut.get();
+  ASSERT_TRUE(IsOk(plan));
+  ASSERT_EQ(plan->manifests.size(), 1u);
+  EXPECT_EQ(plan->manifests[0].digest, DigestOf("m-b").str());
+  EXPECT_EQ(plan->blobs.size(), 2u);  // b (freed with m-b) and the never-referenced cc
+  EXPECT_EQ(db_->generation(), gen + 1);  // the other writer's commit only
+  EXPECT_TRUE(HasRow(b));
+  EXPECT_TRUE(manifests_->GetByDigest("p/a", DigestOf("m-b"))->has_value());
+  // And a second plan sees the same store.
+  auto again = gc_->Plan(NowUnixSeconds(), true);
+  ASSERT_TRUE(IsOk(again));
+  EXPECT_EQ(again->blobs.size(), 2u);
 }
 
 TEST_F(GcTest, OrphanFilesAndStaleUploadFilesGo) {

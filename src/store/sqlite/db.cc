@@ -134,6 +134,32 @@ void Db::Return(std::unique_ptr<Conn> c) {
   if (readers_.size() < 64) readers_.push_back(std::move(c));
 }
 
+Result<std::unique_ptr<Conn>> Db::Snapshot() {
+  try {
+    auto src = OpenConn(true);
+    sqlite3* raw = nullptr;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2("", &raw, flags, nullptr) != SQLITE_OK) {  // "": a private temp database
+      std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
+      sqlite3_close_v2(raw);
+      throw SqliteError("open snapshot: " + msg);
+    }
+    auto copy = std::make_unique<Conn>(raw);
+    copy->Exec("PRAGMA cache_size=-65536");  // 64 MiB in memory before spilling to the temp file
+    sqlite3_backup* b = sqlite3_backup_init(raw, "main", src->raw(), "main");
+    if (!b) Throw(raw, "snapshot backup");
+    int rc = sqlite3_backup_step(b, -1);  // all pages in one step: one read transaction, one snapshot
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) Throw(raw, "snapshot backup step");
+    copy->Exec("PRAGMA journal_mode=MEMORY");
+    copy->Exec("PRAGMA synchronous=OFF");
+    copy->Exec("PRAGMA foreign_keys=ON");
+    return copy;
+  } catch (const SqliteError& e) {
+    return Fail(Errc::kInternal, std::string("database: ") + e.what());
+  }
+}
+
 void Db::RollbackQuietly() {
   sqlite3_exec(writer_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
 }

@@ -98,6 +98,16 @@ class Db {
   // store compare it to tell whether anything may have changed since they were filled.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
+  // A private, writable copy of the database as it is now, for working out "what would happen"
+  // by doing it (the GC dry run). Made with the SQLite online-backup API from a fresh read-only
+  // connection in one step: in WAL mode that reads one consistent snapshot and never takes the
+  // write lock, so concurrent Write() transactions proceed while it copies and afterwards. The
+  // copy is a temporary database (pages in memory, spilling to an anonymous temp file when it
+  // outgrows the cache; deleted when the connection closes), with foreign keys on like the writer.
+  // Nothing done on it reaches this Db, and it does not count in generation(). The returned
+  // connection belongs to the caller and must be used by one thread at a time.
+  Result<std::unique_ptr<Conn>> Snapshot();
+
   // Runs f(Conn&) on a read connection (autocommit: each statement sees a consistent snapshot;
   // wrap several in BEGIN/COMMIT via ReadTx for one snapshot).
   template <class F>

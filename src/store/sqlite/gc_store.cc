@@ -277,9 +277,16 @@ Result<std::vector<BlobRecord>> SqliteGcStore::SweepBlobs(int64_t run_id, int64_
   });
 }
 
+// The same batch functions as the real run, applied for real to a private snapshot of the database
+// (Db::Snapshot) that is then thrown away: exact, and the shared writer is never taken, so pushes
+// go on while a dry run of any size plans.
 Result<GcPlan> SqliteGcStore::Plan(int64_t cutoff, bool delete_untagged) {
+  auto snap = db_.Snapshot();
+  if (!snap) return std::unexpected(snap.error());
+  Conn& c = **snap;
   GcPlan plan;
-  auto r = db_.Write([&](Conn& c) -> Result<void> {
+  try {
+    c.Exec("BEGIN");
     if (delete_untagged)
       while (UntaggedBatch(c, cutoff, 500, plan.manifests) > 0) {
       }
@@ -290,9 +297,10 @@ Result<GcPlan> SqliteGcStore::Plan(int64_t cutoff, bool delete_untagged) {
       if (plan.blobs.size() == before) break;
       after = plan.blobs.back().digest.str();
     }
-    return Fail(Errc::kConflict, "dry run: rolled back");  // nothing of it commits
-  });
-  if (!r && r.error().code != Errc::kConflict) return std::unexpected(r.error());
+    c.Exec("ROLLBACK");  // not needed (the copy is discarded), but nothing of it is meant to last
+  } catch (const SqliteError& e) {
+    return Fail(Errc::kInternal, std::string("database: ") + e.what());
+  }
   return plan;
 }
 
