@@ -5,13 +5,14 @@ a restart, pushes racing repeated GC keep their images, only system admins reach
 `berth fsck` agrees."""
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 import time
 
 import requests
 
-from e2e_lib import api_url, make_image, unique, write_oci_layout
+from e2e_lib import api_url, make_image, make_layer, sha256, unique, write_oci_layout
 
 ADMIN = ("admin", "Harbor12345")
 # Zero grace window, no default schedule (tests start runs themselves unless they test the schedule).
@@ -185,7 +186,9 @@ def test_kill9_during_gc_then_restart_finishes_consistently(berth_factory):
 
 def test_pushes_racing_repeated_gc_keep_every_pushed_image(berth_factory):
     srv = berth_factory(config=GC0)
-    shared = make_image(n_layers=2, layer_size=4096)
+    # Two layers every image shares (make_layer is deterministic: same files, same digest).
+    shared_files = [{f"shared{j}/data.bin": os.urandom(4096)} for j in range(2)]
+    shared = {sha256(l): l for l in (make_layer(f)[0] for f in shared_files)}
     stop = threading.Event()
     errors: list[str] = []
 
@@ -200,21 +203,25 @@ def test_pushes_racing_repeated_gc_keep_every_pushed_image(berth_factory):
 
     def pusher(k):
         for i in range(8):
-            img = make_image(n_layers=2, layer_size=2048)
-            img.blobs.update({d: b for d, b in shared.blobs.items() if d not in img.blobs})
-            # the shared layers go first, then a pause so some are past the zero grace window
+            own = [{f"own{j}/data.bin": os.urandom(2048)} for j in range(2)]
+            img = make_image(files=shared_files + own)
+            assert set(shared) <= set(img.blobs)
             repo = f"test/race{k}"
             for attempt in range(5):
                 try:
-                    for d, b in shared.blobs.items():
+                    # The shared layers go first, then (on the first attempt) a pause, so some are
+                    # unreferenced past the zero grace window when a run starts: the manifest PUT
+                    # then either wins (the layers stay) or fails with MANIFEST_BLOB_UNKNOWN.
+                    for d, b in shared.items():
                         if not srv.api.blob_exists(repo, d):
                             srv.api.upload_blob(repo, b)
-                    time.sleep(0.4 * (i % 4))
+                    if attempt == 0:
+                        time.sleep(0.4 * (i % 4))
                     srv.api.push_image(repo, f"t{i}", img)
                     pushed[f"{repo}:t{i}"] = img
                     break
                 except AssertionError:
-                    continue  # MANIFEST_BLOB_UNKNOWN: a sweep took the blob; push again
+                    continue  # a sweep took a layer before the manifest referenced it: push again
             if pulls := pushed.copy():
                 for ref, im in list(pulls.items())[-2:]:
                     r = srv.api.get_manifest(ref.split(":")[0], ref.split(":")[1])
