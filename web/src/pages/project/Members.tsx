@@ -1,0 +1,6 @@
+// Placeholder until the tab is written.
+import type { ProjectTabProps } from "./tab";
+
+export default function Members(_props: ProjectTabProps) {
+  return <p className="muted">Not written yet.</p>;
+}
