@@ -149,14 +149,16 @@ function CreateRobot({ project, open, onClose, onCreated }: { project: { id: num
         <div className="form-row">
           <label>
             Name
-            <input required value={name} onChange={(e) => setName(e.target.value)} pattern="[a-z0-9]+(?:[._\-][a-z0-9]+)*" title="Lower-case letters and digits, single . _ - between them" />
-            <span className="muted">Login: {robotLogin(name.trim() || "…", project.name)}</span>
+            <input required value={name} onChange={(e) => setName(e.target.value)} aria-describedby="robot-login" pattern="[a-z0-9]+(?:[._\-][a-z0-9]+)*" title="Lower-case letters and digits, single . _ - between them" />
           </label>
           <label>
             Description
             <input value={description} onChange={(e) => setDescription(e.target.value)} />
           </label>
         </div>
+        <p className="muted" id="robot-login">
+          Login name: <span className="mono">{robotLogin(name.trim() || "…", project.name)}</span>
+        </p>
         <div className="form-row">
           <label>
             Expires after (days)
