@@ -202,7 +202,7 @@ test("webhooks: a policy made in the page delivers a push; payload, task log and
   assert.equal(doc.type, "PUSH_ARTIFACT");
   assert.equal(doc.event_data.repository.name, "web");
   assert.equal(doc.event_data.repository.namespace, project);
-  const log = page.locator("pre.payload").nth(1);
+  const log = page.getByLabel(/^Log of task/);
   await log.waitFor();
   assert.match(await log.innerText(), /200/);
   assert.equal((await log.innerText()).includes("t0ken"), false, "the log never shows the auth header");
@@ -277,6 +277,27 @@ test("charts: upload a .tgz, a bad one shows the API's message, download, delete
     assert.equal((await srv.api("GET", `/chartrepo/${project}/charts/uichart-0.3.1.tgz`)).status, 404);
   } finally {
     fs.rmSync(chart.dir, { recursive: true, force: true });
+  }
+});
+
+test("narrow window: every tab fits without sideways scrolling of the page; no console errors", async () => {
+  const { page } = b;
+  await page.setViewportSize({ width: 700, height: 900 });
+  try {
+    for (const name of ["members", "robots", "webhooks", "charts"]) {
+      await page.goto(tab(name));
+      await page.getByRole("table").waitFor();
+      await page.getByText("Loading…").waitFor({ state: "detached" });
+      await shot(page, SPEC, `narrow-${name}`);
+      const [overflow, culprits] = await page.evaluate(() => {
+        const w = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > w + 1).slice(0, 3);
+        return [document.documentElement.scrollWidth - w, wide.map((e) => e.tagName + "." + e.className + ": " + (e.textContent ?? "").slice(0, 40))];
+      });
+      assert.ok(overflow <= 0, `${name} overflows by ${overflow}px at 700px: ${culprits.join(" | ")}`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
   }
   b.expectNoConsoleErrors(["status of 409", "status of 400"]); // the refused member add and the bad chart
 });

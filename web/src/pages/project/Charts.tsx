@@ -196,7 +196,7 @@ function Versions({ project }: { project: string }) {
             <th>Description</th>
             <th>Created</th>
             <th>Digest</th>
-            <th>
+            <th className="row-actions">
               <span className="sr-only">Actions</span>
             </th>
           </tr>

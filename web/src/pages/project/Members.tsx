@@ -231,6 +231,7 @@ export default function Members({ project }: ProjectTabProps) {
   const [q, setQ] = useState("");
   const [page, setPage] = useState(1);
   const [rows, setRows] = useState<Member[]>([]);
+  const [loaded, setLoaded] = useState(false);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState("");
   const [notice, setNotice] = useState("");
@@ -248,6 +249,8 @@ export default function Members({ project }: ProjectTabProps) {
       setError("");
     } catch (e) {
       setError(messageOf(e));
+    } finally {
+      setLoaded(true);
     }
   }, [pid, page, q]);
 
@@ -297,7 +300,7 @@ export default function Members({ project }: ProjectTabProps) {
             <th>Name</th>
             <th>Type</th>
             <th>Role</th>
-            <th>
+            <th className="row-actions">
               <span className="sr-only">Actions</span>
             </th>
           </tr>
@@ -321,7 +324,7 @@ export default function Members({ project }: ProjectTabProps) {
           {rows.length === 0 && (
             <tr>
               <td colSpan={4} className="muted">
-                No members{q ? " match" : ""}.
+                {!loaded ? "Loading…" : `No members${q ? " match" : ""}.`}
               </td>
             </tr>
           )}

@@ -164,7 +164,7 @@ function CreateRobot({ project, open, onClose, onCreated }: { project: { id: num
             Expires after (days)
             <input type="number" min={1} max={2147483646} required={!never} disabled={never} value={days} onChange={(e) => setDays(Number(e.target.value))} />
           </label>
-          <label className="inline">
+          <label className="inline align-end">
             <input type="checkbox" checked={never} onChange={(e) => setNever(e.target.checked)} />
             Never expires
           </label>
@@ -213,6 +213,7 @@ function CreateRobot({ project, open, onClose, onCreated }: { project: { id: num
 export default function Robots({ project }: ProjectTabProps) {
   const [page, setPage] = useState(1);
   const [rows, setRows] = useState<Robot[]>([]);
+  const [loaded, setLoaded] = useState(false);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState("");
   const [creating, setCreating] = useState(false);
@@ -231,6 +232,8 @@ export default function Robots({ project }: ProjectTabProps) {
       setError("");
     } catch (e) {
       setError(messageOf(e));
+    } finally {
+      setLoaded(true);
     }
   }, [project.project_id, page]);
 
@@ -273,7 +276,7 @@ export default function Robots({ project }: ProjectTabProps) {
             <th>Expires</th>
             <th>Description</th>
             <th>Created</th>
-            <th>
+            <th className="row-actions">
               <span className="sr-only">Actions</span>
             </th>
           </tr>
@@ -308,7 +311,7 @@ export default function Robots({ project }: ProjectTabProps) {
           {rows.length === 0 && (
             <tr>
               <td colSpan={7} className="muted">
-                No robot accounts yet.
+                {loaded ? "No robot accounts yet." : "Loading…"}
               </td>
             </tr>
           )}

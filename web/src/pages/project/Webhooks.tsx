@@ -12,7 +12,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Link, Route, Routes, useParams } from "react-router-dom";
 import { api, messageOf, totalOf } from "../../api/client";
 import type { components } from "../../api/schema";
-import { Confirm, ErrorBanner, Modal, Pager, formatTime } from "../../components/ui";
+import { Confirm, CopyButton, ErrorBanner, Modal, Pager, formatTime } from "../../components/ui";
 import type { ProjectTabProps } from "./tab";
 import "./project.css";
 
@@ -251,6 +251,7 @@ function Policies({ pid, projectName }: { pid: string; projectName: string }) {
   const base = useBase();
   const [page, setPage] = useState(1);
   const [rows, setRows] = useState<Policy[]>([]);
+  const [loaded, setLoaded] = useState(false);
   const [total, setTotal] = useState(0);
   const [last, setLast] = useState<LastTrigger[]>([]);
   const [supported, setSupported] = useState<Supported | null>(null);
@@ -273,6 +274,8 @@ function Policies({ pid, projectName }: { pid: string; projectName: string }) {
       setError("");
     } catch (e) {
       setError(messageOf(e));
+    } finally {
+      setLoaded(true);
     }
   }, [pid, page]);
 
@@ -336,7 +339,7 @@ function Policies({ pid, projectName }: { pid: string; projectName: string }) {
             <th>Target</th>
             <th>Event types</th>
             <th>Last trigger</th>
-            <th>
+            <th className="row-actions">
               <span className="sr-only">Actions</span>
             </th>
           </tr>
@@ -416,7 +419,7 @@ function Policies({ pid, projectName }: { pid: string; projectName: string }) {
           {rows.length === 0 && (
             <tr>
               <td colSpan={6} className="muted">
-                No webhooks yet.
+                {loaded ? "No webhooks yet." : "Loading…"}
               </td>
             </tr>
           )}
@@ -473,6 +476,7 @@ function Executions({ pid }: { pid: string }) {
   const { policy, error: policyError } = usePolicy(pid, policyId);
   const [page, setPage] = useState(1);
   const [rows, setRows] = useState<Execution[]>([]);
+  const [loaded, setLoaded] = useState(false);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState("");
   const [notice, setNotice] = useState("");
@@ -488,6 +492,8 @@ function Executions({ pid }: { pid: string }) {
       setError("");
     } catch (e) {
       setError(messageOf(e));
+    } finally {
+      setLoaded(true);
     }
   }, [pid, policyId, page]);
 
@@ -525,7 +531,7 @@ function Executions({ pid }: { pid: string }) {
             <th>Event type</th>
             <th>Started</th>
             <th>Ended</th>
-            <th>
+            <th className="row-actions">
               <span className="sr-only">Actions</span>
             </th>
           </tr>
@@ -574,7 +580,7 @@ function Executions({ pid }: { pid: string }) {
           {rows.length === 0 && (
             <tr>
               <td colSpan={7} className="muted">
-                No deliveries yet.
+                {loaded ? "No deliveries yet." : "Loading…"}
               </td>
             </tr>
           )}
@@ -611,7 +617,7 @@ function TaskLog({ pid, policyId, executionId, task }: { pid: string; policyId: 
       {log === null ? (
         <p className="muted">Loading log…</p>
       ) : (
-        <pre className="payload" aria-label={`Log of task ${task.id}`}>
+        <pre className="payload wrap" aria-label={`Log of task ${task.id}`}>
           {log || "(empty)"}
         </pre>
       )}
@@ -714,8 +720,13 @@ function ExecutionDetail({ pid }: { pid: string }) {
               </>
             )}
           </dl>
-          <h2>Payload sent</h2>
-          <pre className="payload" aria-label="Payload">
+          <div className="toolbar" style={{ marginTop: "1.25rem" }}>
+            <h2 style={{ margin: 0 }}>Payload sent</h2>
+            <span className="muted">exactly as delivered</span>
+            <span className="spacer" />
+            <CopyButton text={execution.extra_attrs.payload} label="Copy payload" />
+          </div>
+          <pre className="payload wrap" aria-label="Payload">
             {execution.extra_attrs.payload}
           </pre>
         </>
