@@ -10,7 +10,7 @@ import type { Artifact, Tag } from "../../api/types";
 import type { components } from "../../api/schema";
 import CopyCommand from "../../components/CopyCommand";
 import { pullCommand, repoParam, repoUrl, shortDigest } from "../../components/registry";
-import { Confirm, ErrorBanner, Modal, Pager, formatBytes, formatTime } from "../../components/ui";
+import { Confirm, CopyButton, ErrorBanner, Modal, Pager, formatBytes, formatTime } from "../../components/ui";
 import { platformText, typeText } from "./Artifacts";
 import type { ProjectTabProps } from "./tab";
 import "./repos.css";
@@ -126,7 +126,7 @@ export default function ArtifactDetail({ project }: ProjectTabProps) {
         <dl className="facts" aria-label="Manifest">
           <dt>Digest</dt>
           <dd>
-            <span className="mono">{a.digest}</span>
+            <span className="mono">{a.digest}</span> <CopyButton text={a.digest} label="Copy digest" />
           </dd>
           <dt>Type</dt>
           <dd>{typeText(a)}</dd>
