@@ -242,6 +242,7 @@ test("summary and audit log of the project", async () => {
   await page.waitForFunction(() => /No matching records/.test(document.querySelector("table[aria-label='Audit log']")?.textContent ?? ""));
   await page.getByLabel("User name").fill("admin");
   await row(logs, `${proj}/team/app:v1`).waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "long resource names widen the page");
   await shot(page, SPEC, "logs");
 });
 

@@ -79,7 +79,7 @@ export default function Logs({ project }: ProjectTabProps) {
               <td>{r.username}</td>
               <td>{r.operation}</td>
               <td>{r.resource_type}</td>
-              <td className="mono">{r.resource}</td>
+              <td className="mono breakall">{r.resource}</td>
             </tr>
           ))}
           {!loading && rows.length === 0 && (
