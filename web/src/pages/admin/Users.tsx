@@ -10,7 +10,7 @@ import { useSession } from "../../session";
 import "./admin.css";
 
 const PAGE_SIZE = 15;
-export const PASSWORD_RULE = "8 to 128 characters, with at least one upper-case letter, one lower-case letter and one digit.";
+const PASSWORD_RULE = "8 to 128 characters, with at least one upper-case letter, one lower-case letter and one digit.";
 
 function CreateUser({ open, onClose, onDone }: { open: boolean; onClose(): void; onDone(): void }) {
   const [f, setF] = useState({ username: "", email: "", realname: "", comment: "", password: "" });
