@@ -1,6 +1,7 @@
 // The signed-in user's own account: profile (email, real name, comment) and password change (the old
 // password is required; the API's message is shown when it refuses).
 import { useEffect, useState, type FormEvent } from "react";
+import { useNavigate } from "react-router-dom";
 import { api, messageOf } from "../api/client";
 import { ErrorBanner, formatTime } from "../components/ui";
 import { useSession } from "../session";
@@ -9,7 +10,9 @@ import "./admin/admin.css";
 const PASSWORD_RULE = "8 to 128 characters, with at least one upper-case letter, one lower-case letter and one digit.";
 
 export default function Account() {
-  const { user, refresh } = useSession();
+  const { user, refresh, signOut } = useSession();
+  const navigate = useNavigate();
+  const [ended, setEnded] = useState(false);
   const [profile, setProfile] = useState({ email: "", realname: "", comment: "" });
   const [profileError, setProfileError] = useState("");
   const [profileNotice, setProfileNotice] = useState("");
@@ -57,7 +60,9 @@ export default function Account() {
         body: { old_password: pw.old, new_password: pw.next },
       });
       setPw({ old: "", next: "", again: "" });
-      setPwNotice("Password changed.");
+      // The server ends the session when the password changes: sign in again with the new one.
+      setEnded(true);
+      setPwNotice("Password changed. Your session has ended: sign in again with the new password.");
     } catch (err) {
       setPwError(messageOf(err));
     } finally {
@@ -93,7 +98,7 @@ export default function Account() {
           </p>
         )}
         <div className="actions">
-          <button type="submit" className="primary" disabled={busy === "profile"}>
+          <button type="submit" className="primary" disabled={busy === "profile" || ended}>
             Save profile
           </button>
         </div>
@@ -104,11 +109,15 @@ export default function Account() {
           Current password
           <input type="password" required autoComplete="current-password" value={pw.old} onChange={(e) => setPw({ ...pw, old: e.target.value })} />
         </label>
+        <div className="field">
         <label>
           New password
-          <input type="password" required autoComplete="new-password" value={pw.next} onChange={(e) => setPw({ ...pw, next: e.target.value })} />
-          <span className="hint">{PASSWORD_RULE}</span>
+          <input type="password" required autoComplete="new-password" value={pw.next} onChange={(e) => setPw({ ...pw, next: e.target.value })} aria-describedby="new-pw-hint" />
         </label>
+          <span id="new-pw-hint" className="hint">
+            {PASSWORD_RULE}
+          </span>
+        </div>
         <label>
           Confirm new password
           <input type="password" required autoComplete="new-password" value={pw.again} onChange={(e) => setPw({ ...pw, again: e.target.value })} />
@@ -120,9 +129,22 @@ export default function Account() {
           </p>
         )}
         <div className="actions">
-          <button type="submit" className="primary" disabled={busy === "password"}>
-            Change password
-          </button>
+          {ended ? (
+            <button
+              type="button"
+              className="primary"
+              onClick={async () => {
+                await signOut();
+                navigate("/login", { replace: true });
+              }}
+            >
+              Sign in again
+            </button>
+          ) : (
+            <button type="submit" className="primary" disabled={busy === "password"}>
+              Change password
+            </button>
+          )}
         </div>
       </form>
     </section>

@@ -38,6 +38,7 @@ export default function AuditLog() {
   const [total, setTotal] = useState(0);
   const [error, setError] = useState("");
   const [loading, setLoading] = useState(false);
+  const [shownQ, setShownQ] = useState("");
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -47,6 +48,7 @@ export default function AuditLog() {
       });
       setRows(data ?? []);
       setTotal(totalOf(response));
+      setShownQ(q);
       setError("");
     } catch (e) {
       setError(messageOf(e));
@@ -122,7 +124,7 @@ export default function AuditLog() {
       <ErrorBanner error={error} />
       <h2 className="muted" style={{ fontSize: "0.95rem" }}>
         {total} record{total === 1 ? "" : "s"}
-        {q ? ` matching ${q}` : ""}
+        {shownQ ? ` matching ${shownQ}` : ""}
       </h2>
       <table className="grid" aria-label="Audit log">
         <thead>

@@ -163,7 +163,7 @@ export default function Dashboard() {
                   <BarChart data={storage} margin={{ top: 8, right: 8, left: 8, bottom: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="name" interval={0} tick={{ fontSize: 12 }} />
-                    <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} tick={{ fontSize: 12 }} />
+                    <YAxis tickFormatter={(v: number) => formatBytes(v)} allowDecimals={false} width={72} tick={{ fontSize: 12 }} />
                     <Tooltip formatter={(v) => formatBytes(Number(v))} />
                     <Legend />
                     <Bar dataKey="used" name="Used" stackId="s" fill={COLORS.used} isAnimationActive={false} minPointSize={2} />

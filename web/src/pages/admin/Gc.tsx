@@ -165,26 +165,30 @@ export default function Gc() {
       <div className="card">
         <h2>Schedule and options</h2>
         <div className="form-grid">
+          <div className="field">
           <label>
             Schedule
-            <select value={type} onChange={(e) => setType(e.target.value as ScheduleType)}>
+            <select value={type} onChange={(e) => setType(e.target.value as ScheduleType)} aria-describedby="next-run-hint">
               {TYPES.map((t) => (
                 <option key={t}>{t}</option>
               ))}
             </select>
-            <span className="hint">
+          </label>
+            <span id="next-run-hint" className="hint">
               {next && type !== "None" ? `Next run: ${formatTime(next)}` : "No scheduled runs."}
               {type !== "Custom" && cron && type !== "None" ? ` (cron ${cron})` : ""}
             </span>
-          </label>
+          </div>
           {type === "Custom" && (
+            <div className="field">
             <label>
               Cron
               <input value={cron} onChange={(e) => setCron(e.target.value)} placeholder="0 0 3 * * *" aria-describedby="cron-hint" />
+            </label>
               <span id="cron-hint" className="hint">
                 Six fields: seconds minutes hours day-of-month month day-of-week.
               </span>
-            </label>
+            </div>
           )}
           <label>
             Workers

@@ -83,16 +83,23 @@ export default function Ldap() {
   }
 
   const text = (k: ConfigKey, label: string, hint?: string, type = "text") => (
+    <div className="field">
     <label>
       {label}
       <input
         type={type}
         value={String(values[k] ?? "")}
         disabled={!editable(k)}
+        aria-describedby={hint ? `${k}-hint` : undefined}
         onChange={(e) => set(k, type === "number" ? (e.target.value === "" ? "" : Number(e.target.value)) : e.target.value)}
       />
-      {hint && <span className="hint">{hint}</span>}
     </label>
+      {hint && (
+        <span id={`${k}-hint`} className="hint">
+          {hint}
+        </span>
+      )}
+    </div>
   );
   const scope = (k: ConfigKey, label: string) => (
     <label>
@@ -113,27 +120,32 @@ export default function Ldap() {
       <form onSubmit={submit}>
         <div className="card">
           <h2>Authentication</h2>
-          <label className="form-narrow">
+          <div className="field form-narrow">
+          <label>
             Authentication mode
             <select value={String(values.auth_mode)} disabled={!editable("auth_mode")} onChange={(e) => set("auth_mode", e.target.value)} aria-describedby="auth-mode-hint">
               <option value="db_auth">Database</option>
               <option value="ldap_auth">LDAP</option>
             </select>
+          </label>
             <span id="auth-mode-hint" className="hint">
               {editable("auth_mode") ? "Can change only while no user but admin exists." : "Fixed: users other than admin exist."}
             </span>
-          </label>
+          </div>
         </div>
         <div className="card">
           <h2>Directory</h2>
           <div className="form-grid">
             {text("ldap_url", "LDAP URL", "ldap://host:389 or ldaps://host:636")}
             {text("ldap_search_dn", "Search DN", "The account used to search the directory.")}
+            <div className="field">
             <label>
               Search password
-              <input type="password" value={password} autoComplete="new-password" disabled={!editable("ldap_search_dn")} onChange={(e) => setPassword(e.target.value)} />
-              <span className="hint">Write-only: leave empty to keep the stored one.</span>
+              <input type="password" value={password} autoComplete="new-password" disabled={!editable("ldap_search_dn")} onChange={(e) => setPassword(e.target.value)} aria-describedby="ldap-pw-hint" />
             </label>
+              <span id="ldap-pw-hint" className="hint">
+                Write-only: leave empty to keep the stored one.</span>
+            </div>
             {text("ldap_base_dn", "Base DN")}
             {text("ldap_filter", "Filter", "e.g. (objectClass=person)")}
             {text("ldap_uid", "UID attribute", "e.g. uid, cn, sAMAccountName")}

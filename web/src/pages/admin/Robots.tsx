@@ -160,13 +160,15 @@ function CreateRobot({ open, onClose, onCreated }: { open: boolean; onClose(): v
   return (
     <Modal title="New robot account" open={open} onClose={onClose}>
       <form onSubmit={submit}>
+        <div className="field">
         <label>
           Name
           <input required value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" aria-describedby="robot-name-hint" />
+        </label>
           <span id="robot-name-hint" className="hint">
             Lower-case letters and digits, single . _ - between them.
           </span>
-        </label>
+        </div>
         <label>
           Description
           <input value={description} onChange={(e) => setDescription(e.target.value)} />

@@ -78,24 +78,37 @@ export default function Settings() {
   }
 
   const text = (k: ConfigKey, label: string, hint?: string, type = "text") => (
+    <div className="field">
     <label>
       {label}
       <input
         type={type}
         value={String(values[k] ?? "")}
         disabled={!editable(k)}
+        aria-describedby={hint ? `${k}-hint` : undefined}
         min={type === "number" ? 1 : undefined}
         onChange={(e) => set(k, type === "number" ? (e.target.value === "" ? "" : Number(e.target.value)) : e.target.value)}
       />
-      {hint && <span className="hint">{hint}</span>}
     </label>
+      {hint && (
+        <span id={`${k}-hint`} className="hint">
+          {hint}
+        </span>
+      )}
+    </div>
   );
   const check = (k: ConfigKey, label: string, hint?: string) => (
+    <div className="field">
     <label className="inline">
-      <input type="checkbox" checked={values[k] === true} disabled={!editable(k)} onChange={(e) => set(k, e.target.checked)} />
+      <input type="checkbox" checked={values[k] === true} disabled={!editable(k)} onChange={(e) => set(k, e.target.checked)} aria-describedby={hint ? `${k}-hint` : undefined} />
       {label}
-      {hint && <span className="hint">— {hint}</span>}
     </label>
+      {hint && (
+        <span id={`${k}-hint`} className="hint">
+          {hint}
+        </span>
+      )}
+    </div>
   );
 
   return (

@@ -51,13 +51,15 @@ function CreateUser({ open, onClose, onDone }: { open: boolean; onClose(): void;
           Comment
           <input value={f.comment} onChange={set("comment")} autoComplete="off" />
         </label>
+        <div className="field">
         <label>
           Password
           <input type="password" required value={f.password} onChange={set("password")} autoComplete="new-password" aria-describedby="new-user-pw-hint" />
+        </label>
           <span id="new-user-pw-hint" className="hint">
             {PASSWORD_RULE}
           </span>
-        </label>
+        </div>
         <ErrorBanner error={error} />
         <div className="actions">
           <button type="button" onClick={onClose}>
@@ -95,11 +97,15 @@ function ResetPassword({ user, onClose, onDone }: { user: User | null; onClose()
   return (
     <Modal title={`Reset the password of ${user?.username ?? ""}`} open={!!user} onClose={onClose}>
       <form onSubmit={submit}>
+        <div className="field">
         <label>
           New password
-          <input type="password" required value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
-          <span className="hint">{PASSWORD_RULE}</span>
+          <input type="password" required value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" aria-describedby="reset-pw-hint" />
         </label>
+          <span id="reset-pw-hint" className="hint">
+            {PASSWORD_RULE}
+          </span>
+        </div>
         <ErrorBanner error={error} />
         <div className="actions">
           <button type="button" onClick={onClose}>
