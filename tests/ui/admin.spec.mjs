@@ -14,7 +14,7 @@ const projects = [unique("dash-a"), unique("dash-b"), unique("dash-c")].sort();
 const newUser = { username: unique("ops"), password: "Start1234", email: "" };
 newUser.email = `${newUser.username}@example.test`;
 const changedPassword = "Changed5678";
-const LIMIT = 4 * 1024 * 1024;
+const LIMIT = 8 * 1024;
 
 before(async () => {
   srv = await startBerth();
@@ -22,18 +22,18 @@ before(async () => {
     const r = await srv.api("POST", "projects", { project_name: name, metadata: { public: "false" } });
     assert.equal(r.status, 201, r.text);
   }
-  // A hard limit on the first project, an image in it (so the bar has a used part under the limit),
-  // and a webhook policy on a closed port in the second one.
+  // A hard limit on the first project, a webhook policy there aimed at a closed port, and an image
+  // pushed into it (a used part under the limit, and a delivery that fails).
   const q = await srv.api("GET", `quotas?reference=project&reference_id=${(await srv.api("GET", `projects/${projects[0]}`)).json.project_id}`);
   assert.equal((await srv.api("PUT", `quotas/${q.json[0].id}`, { hard: { storage: LIMIT } })).status, 200);
-  pushImage(srv, `${projects[0]}/app`, "v1");
-  const hook = await srv.api("POST", `projects/${projects[1]}/webhook/policies`, {
+  const hook = await srv.api("POST", `projects/${projects[0]}/webhook/policies`, {
     name: "ci",
     targets: [{ type: "http", address: `http://127.0.0.1:${await freePort()}/hook` }],
     event_types: ["PUSH_ARTIFACT"],
     enabled: true,
   });
   assert.equal(hook.status, 201, hook.text);
+  pushImage(srv, `${projects[0]}/app`, "v1");
   b = await openBrowser();
   await login(b.page, srv);
   b.consoleErrors.length = 0; // the login page's own session probe (401) is not under test here
@@ -58,16 +58,22 @@ test("dashboard: statistics, a storage bar per project with the limit, webhook c
   const usedBars = chart.locator(".recharts-bar").first().locator(".recharts-bar-rectangle");
   assert.equal(await usedBars.count(), projects.length);
   const ticks = await chart.locator(".recharts-xAxis-tick-labels text").allTextContents();
-  assert.deepEqual(ticks, projects);
+  assert.deepEqual(ticks, projects.map((p) => (p.length > 16 ? `${p.slice(0, 15)}…` : p)));
   // The text alternative names the limit of the limited project.
   const label = await chart.getAttribute("aria-label");
-  assert.match(label, new RegExp(`${projects[0]} [0-9.]+ KiB of 4.00 MiB`));
+  assert.match(label, new RegExp(`${projects[0]} [0-9.]+ KiB of 8.00 KiB`));
   const table = page.getByRole("table").first();
   await page.getByText("Storage as a table").click();
-  assert.match(await table.innerText(), /4\.00 MiB/);
+  assert.match(await table.innerText(), /8\.00 KiB/);
   assert.match(await table.innerText(), /Unlimited/);
 
   await page.getByTestId("webhook-chart").locator("svg.recharts-surface").first().waitFor();
+  // The push into the first project made one delivery to the closed port (failed, or still retrying).
+  const hooks = await page.getByTestId("webhook-chart").getAttribute("aria-label");
+  const m = hooks.match(new RegExp(`${projects[0]} (\\d+) succeeded, (\\d+) failed, (\\d+) other`));
+  assert.ok(m, hooks);
+  assert.equal(Number(m[1]), 0);
+  assert.equal(Number(m[2]) + Number(m[3]), 1);
   assert.match(await page.getByText(/Deliveries in the first 10 projects by name/).innerText(), /newest 50 deliveries/);
   await shot(page, SPEC, "dashboard");
   await page.setViewportSize({ width: 420, height: 800 });

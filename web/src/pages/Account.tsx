@@ -71,7 +71,7 @@ export default function Account() {
   }
 
   return (
-    <section className="form-narrow">
+    <section className="admin-page form-narrow">
       <h1>Account</h1>
       <p className="muted">
         Signed in as <strong>{user.username}</strong>

@@ -73,7 +73,7 @@ export default function AuditLog() {
 
   const set = (k: keyof Filters) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
   return (
-    <section>
+    <section className="admin-page">
       <h1>Audit Log</h1>
       <form className="card" onSubmit={apply} aria-label="Filters">
         <div className="form-grid">

@@ -21,6 +21,10 @@ type HookRow = { name: string; Success: number; Error: number; Other: number; to
 const MAX_PROJECTS = 10;
 const MAX_POLICIES = 5;
 const MAX_EXECUTIONS = 50;
+// Axis labels: long project names are shortened (the table has them in full) and slanted.
+const shortName = (n: string) => (n.length > 16 ? `${n.slice(0, 15)}…` : n);
+const TICK = { fontSize: 12 };
+
 const COLORS = { used: "#0b63c5", free: "#c9d8ee", ok: "#2e7d32", err: "#c62828", other: "#ef6c00" };
 
 // Project roles allowed to read webhook policies: project admin (1) and maintainer (4).
@@ -138,7 +142,7 @@ export default function Dashboard() {
 
   const hookRows = (hooks ?? []).filter((h) => h.policies > 0);
   return (
-    <section>
+    <section className="admin-page">
       <h1>Dashboard</h1>
       <ErrorBanner error={error} />
       {stats && (
@@ -159,10 +163,10 @@ export default function Dashboard() {
           ) : (
             <figure aria-labelledby="storage-chart">
               <div role="img" aria-label={`Bar chart of storage used per project: ${storage.map((s) => `${s.name} ${formatBytes(s.used)}${s.hard > 0 ? ` of ${formatBytes(s.hard)}` : ""}`).join("; ")}`} data-testid="storage-chart">
-                <ResponsiveContainer width="100%" height={260}>
+                <ResponsiveContainer width="100%" height={300}>
                   <BarChart data={storage} margin={{ top: 8, right: 8, left: 8, bottom: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                    <XAxis dataKey="name" interval={0} tick={{ fontSize: 12 }} />
+                    <XAxis dataKey="name" interval={0} tick={TICK} tickFormatter={shortName} angle={-30} textAnchor="end" height={80} />
                     <YAxis tickFormatter={(v: number) => formatBytes(v)} allowDecimals={false} width={72} tick={{ fontSize: 12 }} />
                     <Tooltip formatter={(v) => formatBytes(Number(v))} />
                     <Legend />
@@ -208,12 +212,14 @@ export default function Dashboard() {
             <figure aria-labelledby="webhook-chart">
               {hookRows.length === 0 ? (
                 <p className="muted">No webhook policies in these projects.</p>
+              ) : hookRows.every((h) => h.total === 0) ? (
+                <p className="muted">No deliveries yet ({hookRows.reduce((n, h) => n + h.policies, 0)} policies).</p>
               ) : (
                 <div role="img" aria-label={`Stacked bar chart of webhook deliveries per project: ${hookRows.map((h) => `${h.name} ${h.Success} succeeded, ${h.Error} failed, ${h.Other} other`).join("; ")}`} data-testid="webhook-chart">
-                  <ResponsiveContainer width="100%" height={260}>
+                  <ResponsiveContainer width="100%" height={300}>
                     <BarChart data={hookRows} margin={{ top: 8, right: 8, left: 0, bottom: 8 }}>
                       <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                      <XAxis dataKey="name" interval={0} tick={{ fontSize: 12 }} />
+                      <XAxis dataKey="name" interval={0} tick={TICK} tickFormatter={shortName} angle={-30} textAnchor="end" height={80} />
                       <YAxis allowDecimals={false} tick={{ fontSize: 12 }} />
                       <Tooltip />
                       <Legend />

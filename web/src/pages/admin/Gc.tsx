@@ -160,7 +160,7 @@ export default function Gc() {
 
   const running = active.length > 0;
   return (
-    <section>
+    <section className="admin-page">
       <h1>Garbage Collection</h1>
       <div className="card">
         <h2>Schedule and options</h2>

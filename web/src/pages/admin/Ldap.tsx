@@ -115,7 +115,7 @@ export default function Ldap() {
   );
 
   return (
-    <section>
+    <section className="admin-page">
       <h1>LDAP</h1>
       <form onSubmit={submit}>
         <div className="card">

@@ -261,7 +261,7 @@ export default function Robots() {
   }
 
   return (
-    <section>
+    <section className="admin-page">
       <h1>Robot Accounts</h1>
       <div className="toolbar">
         <input type="search" placeholder="Search robots" aria-label="Search robots" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />

@@ -112,7 +112,7 @@ export default function Settings() {
   );
 
   return (
-    <section>
+    <section className="admin-page">
       <h1>Configuration</h1>
       <form onSubmit={submit}>
         <div className="card">

@@ -165,7 +165,7 @@ export default function Users() {
   }
 
   return (
-    <section>
+    <section className="admin-page">
       <h1>Users</h1>
       <div className="toolbar">
         <input type="search" placeholder="Search users" aria-label="Search users" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
