@@ -157,10 +157,10 @@ export default function Settings() {
         </div>
         <div className="card">
           <h2>System</h2>
-          {check("notification_enable", "Webhooks enabled", "deliver webhook notifications")}
-          {check("read_only", "Repository read-only", "refuse pushes and deletions")}
-          <div className="form-grid">{text("audit_log_forward_endpoint", "Audit log forward endpoint", "syslog endpoint (host:port); empty: none")}</div>
-          {check("skip_audit_log_database", "Skip the audit log database", "only forward audit logs")}
+          {check("notification_enable", "Webhooks enabled", "Deliver webhook notifications.")}
+          {check("read_only", "Repository read-only", "Refuse pushes and deletions.")}
+          <div className="form-grid">{text("audit_log_forward_endpoint", "Audit log forward endpoint", "Syslog endpoint (host:port); empty: none.")}</div>
+          {check("skip_audit_log_database", "Skip the audit log database", "Only forward audit logs.")}
         </div>
         <ErrorBanner error={c.error} />
         {notice && (
