@@ -6,10 +6,12 @@
 //   was created durable); a crash before it returns leaves no blob under that digest.
 // - The driver never verifies digests: callers hash while writing and pass the verified digest.
 // - Open of an unknown digest is kBlobUnknown; of an unknown upload, kBlobUploadUnknown.
+// - Delete hides the blob at once; Reclaim gives its space back (possibly later).
 // - All methods are thread-safe; one upload must not be appended to from two threads at once
 //   (the registry's upload service serializes that).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,7 +58,21 @@ class BlobDriver {
   // Size of a stored blob, or nullopt when absent.
   virtual Result<std::optional<int64_t>> Stat(const Digest& digest) = 0;
   virtual Result<std::unique_ptr<BlobReader>> Open(const Digest& digest) = 0;
+  // Removes the blob from the store at once (Stat/Open no longer see it; the digest can be stored
+  // again). Its space may be given back later, by Reclaim: the filesystem driver moves the file
+  // into a trash directory here (a rename, ~10× cheaper than unlink on a journalled disk).
   virtual Result<void> Delete(const Digest& digest) = 0;
+
+  struct Reclaimed {
+    int64_t files = 0;
+    int64_t bytes = 0;
+  };
+  // Gives back the space of deleted blobs still held (the trash); `stop` is polled between files.
+  // Safe to call concurrently with everything else; a no-op for drivers that free at Delete.
+  virtual Result<Reclaimed> Reclaim(const std::function<bool()>& stop) {
+    (void)stop;
+    return Reclaimed{};
+  }
 };
 
 }  // namespace berth::blob

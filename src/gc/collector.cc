@@ -87,6 +87,7 @@ Result<void> Collector::Run(int64_t run_id, const std::function<bool()>& stop) {
   }
   bool resumed = rec.status == "Running";
   if (auto r = store_.SetStatus(run_id, "Running"); !r) return r;
+  if (!params->dry_run) Reclaim(run_id, stop);  // what a crash or a stop left in the trash
   auto t0 = std::chrono::steady_clock::now();
   int64_t cutoff = NowUnixSeconds() - opt_.grace_seconds;
   (void)store_.Record(run_id, {},
@@ -121,7 +122,11 @@ Result<void> Collector::Run(int64_t run_id, const std::function<bool()>& stop) {
     if (now && *now && !(*now)->stop_requested) return {};
     return store_.SetStatus(run_id, "Stopped");
   }
-  return store_.SetStatus(run_id, "Success");
+  auto done_status = store_.SetStatus(run_id, "Success");
+  // The run is over for the registry (rows gone, files out of the store); giving the disk space
+  // back is unlink-bound and happens now, on this job's (niced) thread, before the next run.
+  if (!params->dry_run) Reclaim(run_id, stop);
+  return done_status;
 }
 
 Result<void> Collector::RunReal(int64_t run_id, const GcParams& p, int64_t cutoff,
@@ -171,33 +176,45 @@ Result<void> Collector::RunDry(int64_t run_id, const GcParams& p, int64_t cutoff
   return store_.SetCounters(run_id, c);
 }
 
+// In chunks: each chunk's digest locks are held while one query re-checks which rows came back
+// (an upload of the same bytes meanwhile) and the others' files are deleted, so a file is never
+// deleted under a row being created, at one read per chunk instead of one per blob.
 void Collector::DeleteFiles(const std::vector<store::BlobRecord>& blobs, int workers, store::GcCounters& d,
                             std::vector<std::string>& lines) {
+  constexpr size_t kChunk = 64;
   std::mutex mu;
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i = next++; i < blobs.size(); i = next++) {
-      const auto& b = blobs[i];
-      std::lock_guard lock(locks_.For(b.digest));
-      auto exists = store_.BlobRowExists(b.digest);
-      std::string line;
-      bool error = false;
-      if (!exists) {
-        error = true;
-        line = "error: blob " + b.digest.str() + ": " + std::string(exists.error().Message());
-      } else if (*exists) {
-        line = "keep file of blob " + b.digest.str() + ": uploaded again during the run";
-      } else if (auto r = driver_.Delete(b.digest); !r) {
-        error = true;
-        line = "error: delete file of blob " + b.digest.str() + ": " + std::string(r.error().Message());
+    for (size_t at = next.fetch_add(kChunk); at < blobs.size(); at = next.fetch_add(kChunk)) {
+      std::vector<Digest> chunk;
+      for (size_t i = at; i < std::min(blobs.size(), at + kChunk); ++i) chunk.push_back(blobs[i].digest);
+      std::vector<std::string> out;
+      int64_t errors = 0;
+      {
+        blob::DigestLocks::Many hold(locks_, chunk);
+        auto back = store_.BlobRowsAmong(chunk);
+        if (!back) {
+          errors += static_cast<int64_t>(chunk.size());
+          out.push_back("error: re-check of " + std::to_string(chunk.size()) + " blobs: " +
+                        std::string(back.error().Message()) + "; their files stay for the orphan sweep");
+        } else {
+          for (const auto& digest : chunk) {
+            if (back->contains(digest.str())) {
+              out.push_back("keep file of blob " + digest.str() + ": uploaded again during the run");
+            } else if (auto r = driver_.Delete(digest); !r) {
+              errors++;
+              out.push_back("error: delete file of blob " + digest.str() + ": " + std::string(r.error().Message()));
+            }
+          }
+        }
       }
-      if (line.empty()) continue;
+      if (out.empty()) continue;
       std::lock_guard g(mu);
-      lines.push_back(std::move(line));
-      if (error) d.errors++;
+      for (auto& l : out) lines.push_back(std::move(l));
+      d.errors += errors;
     }
   };
-  int n = std::max(1, std::min<int>(workers, static_cast<int>(blobs.size() / 50) + 1));
+  int n = std::max(1, std::min<int>(workers, static_cast<int>(blobs.size() / kChunk) + 1));
   if (n == 1) {
     work();
     return;
@@ -205,6 +222,22 @@ void Collector::DeleteFiles(const std::vector<store::BlobRecord>& blobs, int wor
   std::vector<std::thread> threads;
   for (int i = 0; i < n; ++i) threads.emplace_back(work);
   for (auto& t : threads) t.join();
+}
+
+void Collector::Reclaim(int64_t run_id, const std::function<bool()>& stop) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = driver_.Reclaim(stop);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  if (!r) {
+    spdlog::warn("gc reclaim failed run={} error={}", run_id, std::string(r.error().Message()));
+    (void)store_.Record(run_id, {}, {"reclaim: " + std::string(r.error().Message())});
+    return;
+  }
+  if (r->files == 0) return;
+  spdlog::info("gc reclaimed run={} files={} bytes={} ms={}", run_id, r->files, r->bytes, ms);
+  (void)store_.Record(run_id, {}, {"reclaim: gave " + std::to_string(r->bytes) + " bytes of " +
+                                   std::to_string(r->files) + " deleted files back to the filesystem in " +
+                                   std::to_string(ms) + " ms"});
 }
 
 Result<void> Collector::Stray(int64_t run_id, int64_t cutoff, bool dry, store::GcCounters& total) {

@@ -4,11 +4,13 @@
 //   1. delete_untagged: untagged artifacts pushed before the cutoff (not accessories; index
 //      children only once their parent is gone; accessories with their subject);
 //   2. sweep: blob rows no manifest references, neither uploaded nor referenced since the cutoff
-//      (now - grace), with their repository links; then their files — each under the digest's
-//      lock after re-checking that no upload re-created the row meanwhile;
+//      (now - grace), with their repository links; then their files — under the digests' locks
+//      after re-checking (one query per chunk) that no upload re-created a row meanwhile;
 //   3. upload sessions idle longer than the upload expiry, and upload files no session knows;
 //   4. orphans: blob files no row knows, older than the cutoff.
-// Rows always go before files: a crash leaves at worst files without rows, which step 4 of a later
+// Deleted files go to the driver's trash (a rename); once the run is Success, the same job gives
+// their space back (Reclaim, unlink-bound) and logs it — also at the start of a run, for what a
+// crash left. Rows always go before files: a crash leaves at worst files without rows, which step 4 of a later
 // run collects — never a row without its file. A run killed half-way is leased again (the job's
 // lease runs out) and carries on; every step is idempotent. A dry run computes steps 1–2 by doing
 // them on a private snapshot of the database (GcStore::Plan; it never takes the writer, so pushes
@@ -64,6 +66,8 @@ class Collector {
   // Deletes the files of blobs whose rows are gone; returns errors and log lines.
   void DeleteFiles(const std::vector<store::BlobRecord>& blobs, int workers, store::GcCounters& d,
                    std::vector<std::string>& lines);
+  // Gives the space of deleted files back (the driver's trash) and logs it under the run.
+  void Reclaim(int64_t run_id, const std::function<bool()>& stop);
   // Uploads and orphan files; `dry` only counts.
   Result<void> Stray(int64_t run_id, int64_t cutoff, bool dry, store::GcCounters& total);
 

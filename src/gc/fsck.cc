@@ -139,6 +139,10 @@ FsckReport Fsck(store::GcStore& store, blob::BlobDriver& driver, const FsckOptio
     if (opt.repair && driver.DeleteUpload(id)) repaired(what + ": deleted");
     else problem(what);
   }
+  if (opt.repair) {  // the files deleted above (and any a crashed GC left) leave the trash
+    auto r = driver.Reclaim([] { return false; });
+    if (r && r->files) out << "reclaimed " << r->bytes << " bytes of " << r->files << " deleted files\n";
+  }
   out << "checked " << rep.blobs_checked << " blobs: " << rep.problems << " problems, " << rep.repaired
       << " repaired\n";
   return rep;

@@ -124,6 +124,8 @@ class GcStore {
   // it on a private snapshot of the store that is then discarded; it never blocks writers.
   virtual Result<GcPlan> Plan(int64_t cutoff, bool delete_untagged) = 0;
   virtual Result<bool> BlobRowExists(const Digest& digest) = 0;
+  // Which of `digests` have a blob row (one query).
+  virtual Result<std::unordered_set<std::string>> BlobRowsAmong(const std::vector<Digest>& digests) = 0;
   virtual Result<std::unordered_set<std::string>> BlobDigests() = 0;
   virtual Result<std::unordered_set<std::string>> UploadIds() = 0;
   // Upload sessions not touched since `cutoff` (unix seconds).

@@ -19,8 +19,16 @@ ADMIN = ("admin", "Harbor12345")
 GC0 = {"gc": {"grace_seconds": 0, "schedule": ""}}
 
 
-def blob_bytes(srv) -> int:
-    return sum(p.stat().st_size for p in (srv.data_dir / "blobs").rglob("*") if p.is_file())
+def blob_bytes(srv, sub: str = "blobs") -> int:
+    return sum(p.stat().st_size for p in (srv.data_dir / sub).rglob("*") if p.is_file())
+
+
+def wait_trash_empty(srv, timeout: float = 30) -> None:
+    """Deleted files go to the trash first; the run's job then gives their space back."""
+    deadline = time.time() + timeout
+    while blob_bytes(srv, "trash") and time.time() < deadline:
+        time.sleep(0.1)
+    assert blob_bytes(srv, "trash") == 0, "the trash was not emptied"
 
 
 def start_gc(srv, auth=ADMIN, **params) -> int:
@@ -85,9 +93,16 @@ def test_gc_frees_exactly_the_unreferenced_blobs_and_dry_run_matches(berth_facto
     assert real["job_status"] == "Success", real
     assert (real["blobs_deleted"], real["bytes_freed"]) == (dry["blobs_deleted"], dry["bytes_freed"])
     assert before - blob_bytes(srv) == freeable
-    log = requests.get(api_url(srv, f"/system/gc/{real['id']}/log"), auth=ADMIN, timeout=10)
+    wait_trash_empty(srv)  # and the disk space is back, not just hidden
+    reclaimed = f"reclaim: gave {freeable} bytes of {len(gone.blobs)} deleted files back"
+    for _ in range(50):
+        log = requests.get(api_url(srv, f"/system/gc/{real['id']}/log"), auth=ADMIN, timeout=10)
+        if reclaimed in log.text:
+            break
+        time.sleep(0.1)
     assert log.status_code == 200 and log.headers["Content-Type"].startswith("text/plain")
     assert all(f"delete blob {d}" in log.text for d in gone.blobs), log.text
+    assert reclaimed in log.text, log.text
 
     out = tmp_path / "out"
     clients.skopeo("copy", "--src-tls-verify=false", *clients.creds_src(),

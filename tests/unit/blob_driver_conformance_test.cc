@@ -347,6 +347,32 @@ TEST_P(BlobDriverConformance, DeleteBlob) {
   EXPECT_EQ(BlobBytes(gone), "delete me");
 }
 
+// Delete hides at once; Reclaim gives the space back (all of it, by the time it returns) and is
+// idempotent; a digest deleted, stored again and deleted again is reclaimed once.
+TEST_P(BlobDriverConformance, ReclaimAfterDelete) {
+  const Digest a = PutBlob("u1", std::string(3000, 'a'));
+  const Digest b = PutBlob("u2", std::string(5000, 'b'));
+  const Digest keep = PutBlob("u3", "keep");
+  ASSERT_TRUE(IsOk(driver_->Delete(a)));
+  PutBlob("u4", std::string(3000, 'a'));
+  ASSERT_TRUE(IsOk(driver_->Delete(a)));
+  ASSERT_TRUE(IsOk(driver_->Delete(b)));
+  auto r = driver_->Reclaim([] { return false; });
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_TRUE(r->files == 0 || (r->files == 2 && r->bytes == 8000)) << r->files << " files, " << r->bytes;
+  auto again = driver_->Reclaim([] { return false; });
+  ASSERT_TRUE(IsOk(again));
+  EXPECT_EQ(again->files, 0);
+  EXPECT_FALSE(driver_->Stat(a)->has_value());
+  EXPECT_FALSE(driver_->Stat(b)->has_value());
+  EXPECT_EQ(BlobBytes(keep), "keep");
+  // Nothing of the deleted blobs is left on disk under the driver's directory.
+  int64_t left = 0;
+  for (auto& e : std::filesystem::recursive_directory_iterator(tmp_.path()))
+    if (e.is_regular_file() && e.file_size() >= 3000) ++left;
+  EXPECT_EQ(left, 0);
+}
+
 TEST_P(BlobDriverConformance, ConcurrentUploadsOfDistinctIds) {
   constexpr int kThreads = 8;
   std::atomic<int> failures{0};

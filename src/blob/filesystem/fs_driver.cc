@@ -1,5 +1,6 @@
 #include "blob/filesystem/fs_driver.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,7 +75,7 @@ Result<std::unique_ptr<BlobReader>> OpenReader(const std::string& path, Errc mis
 }  // namespace
 
 Result<std::unique_ptr<FsDriver>> FsDriver::Open(std::string root, bool durable) {
-  for (const char* sub : {"/blobs", "/uploads"}) {
+  for (const char* sub : {"/blobs", "/uploads", "/trash"}) {
     auto r = fileio::MakeDirs(root + sub);
     if (!r) return std::unexpected(r.error());
   }
@@ -167,9 +168,34 @@ Result<std::unique_ptr<BlobReader>> FsDriver::Open(const Digest& digest) {
   return OpenReader(BlobPath(digest), Errc::kBlobUnknown);
 }
 
+// Into the trash under the digest's name (a later delete of the same digest replaces it). Not
+// fsynced: a crash that forgets the rename leaves the file in blobs/ without a row, an orphan the
+// next GC run collects.
 Result<void> FsDriver::Delete(const Digest& digest) {
-  if (::unlink(BlobPath(digest).c_str()) != 0 && errno != ENOENT) return Sys("unlink", BlobPath(digest));
+  std::string path = BlobPath(digest);
+  std::string to = TrashDir() + "/" + digest.algorithm() + "-" + digest.hex();
+  if (::rename(path.c_str(), to.c_str()) != 0 && errno != ENOENT) return Sys("rename", path);
   return {};
+}
+
+Result<FsDriver::Reclaimed> FsDriver::Reclaim(const std::function<bool()>& stop) {
+  Reclaimed out;
+  DIR* dir = ::opendir(TrashDir().c_str());
+  if (!dir) return errno == ENOENT ? Result<Reclaimed>(out) : Sys("opendir", TrashDir());
+  int dfd = ::dirfd(dir);
+  while (!stop()) {
+    errno = 0;
+    dirent* e = ::readdir(dir);
+    if (!e) break;
+    if (e->d_name[0] == '.') continue;
+    struct stat st{};
+    if (::fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::unlinkat(dfd, e->d_name, 0) != 0) continue;  // raced with a replacing Delete: fine
+    out.files++;
+    out.bytes += st.st_size;
+  }
+  ::closedir(dir);
+  return out;
 }
 
 }  // namespace berth::blob

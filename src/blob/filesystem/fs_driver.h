@@ -26,9 +26,11 @@ class FsDriver final : public BlobDriver {
   Result<std::optional<int64_t>> Stat(const Digest& digest) override;
   Result<std::unique_ptr<BlobReader>> Open(const Digest& digest) override;
   Result<void> Delete(const Digest& digest) override;
+  Result<Reclaimed> Reclaim(const std::function<bool()>& stop) override;
 
   std::string BlobPath(const Digest& digest) const;
   std::string UploadPath(const std::string& id) const;
+  std::string TrashDir() const { return root_ + "/trash"; }
 
  private:
   FsDriver(std::string root, bool durable) : root_(std::move(root)), durable_(durable) {}

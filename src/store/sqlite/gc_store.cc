@@ -313,6 +313,19 @@ Result<bool> SqliteGcStore::BlobRowExists(const Digest& digest) {
   });
 }
 
+Result<std::unordered_set<std::string>> SqliteGcStore::BlobRowsAmong(const std::vector<Digest>& digests) {
+  std::string list = "[";  // digests are "algorithm:hex": nothing to escape in JSON
+  for (const auto& d : digests) list += (list.size() > 1 ? ",\"" : "\"") + d.str() + "\"";
+  list += "]";
+  return db_.Read([&](Conn& c) -> Result<std::unordered_set<std::string>> {
+    std::unordered_set<std::string> out;
+    auto s = c.Prepare("SELECT digest FROM blobs WHERE digest IN (SELECT value FROM json_each(?))");
+    s.Bind(1, list);
+    while (s.Step()) out.insert(s.Text(0));
+    return out;
+  });
+}
+
 Result<std::unordered_set<std::string>> SqliteGcStore::BlobDigests() {
   return db_.Read([&](Conn& c) -> Result<std::unordered_set<std::string>> {
     std::unordered_set<std::string> out;

@@ -26,6 +26,7 @@ class SqliteGcStore final : public GcStore {
                                              int limit) override;
   Result<GcPlan> Plan(int64_t cutoff, bool delete_untagged) override;
   Result<bool> BlobRowExists(const Digest& digest) override;
+  Result<std::unordered_set<std::string>> BlobRowsAmong(const std::vector<Digest>& digests) override;
   Result<std::unordered_set<std::string>> BlobDigests() override;
   Result<std::unordered_set<std::string>> UploadIds() override;
   Result<std::vector<UploadRecord>> ExpiredUploads(int64_t cutoff, int limit) override;
