@@ -33,9 +33,10 @@ yet referenced) and the push would have to re-upload, which measures the race, n
     /usr/bin/python3 bench/gc_bench.py                    # 1 round, writes bench/out/RESULTS-gc.md
     /usr/bin/python3 bench/gc_bench.py --rounds 2 --workers 10 --workdir /var/tmp
 
-Where the time goes: deleting a blob is one unlink(2) of its file (the row deletes are batched, 500
-per transaction), so GC duration is bounded by the filesystem's unlink cost; --workers (Harbor's GC
-parameter) runs that many unlink threads.
+Where the time goes: a run deletes rows in batches (500 per transaction) and moves each file into
+data/trash (a rename); after the run is Success its job unlinks the trash, which is bounded by the
+filesystem's unlink cost. The report gives both: the run's duration (the registry no longer has the
+blobs) and the time until the trash is empty (the disk space is back).
 
 Only loopback is used. Storage fsync is off (BERTH_STORAGE_FSYNC=false) as in the other benches.
 """
@@ -236,6 +237,19 @@ def run_gc(srv, workers, timeout=900):
     raise RuntimeError(f"gc run {run_id} did not finish in {timeout} s")
 
 
+def wait_trash_empty(data, since, timeout=900):
+    """Seconds from `since` until the deleted files' space is back: the run moves them into
+    data/trash and its job unlinks them after the run is Success."""
+    trash = os.path.join(data, "trash")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with os.scandir(trash) as it:
+            if next(it, None) is None:
+                return time.time() - since
+        time.sleep(0.05)
+    raise RuntimeError(f"trash not empty after {timeout} s")
+
+
 def one_round(a, workdir, k):
     data = os.path.join(workdir, f"r{k}")
     os.makedirs(data)
@@ -261,6 +275,7 @@ def one_round(a, workdir, k):
         with Pushers(srv, a.pushers, "gc") as p:
             time.sleep(0.5)  # pushers warmed up
             run, gc_start, gc_end = run_gc(srv, a.workers)
+            space_back = wait_trash_empty(data, gc_start)
         during = [sec for start, sec in p.samples if gc_start <= start and start + sec <= gc_end]
         gc_lat = quantiles(during) if during else {"n": 0, "p50_ms": 0, "p99_ms": 0, "max_ms": 0}
         gc_errors = len(p.errors)
@@ -277,7 +292,7 @@ def one_round(a, workdir, k):
         srv.stop()
     files_after = count_blob_files(data)
     pushed = files_after - (files_before - a.unreferenced)
-    result = {"duration_s": run["duration_ms"] / 1000, "wall_s": gc_end - gc_start,
+    result = {"duration_s": run["duration_ms"] / 1000, "wall_s": gc_end - gc_start, "space_back_s": space_back,
               "blobs_deleted": run["blobs_deleted"], "bytes_freed": run["bytes_freed"],
               "status": run["job_status"], "errors": run["errors"], "files_before": files_before,
               "files_after": files_after, "files_from_bench_pushes": pushed,
@@ -327,6 +342,7 @@ def main():
         "|---|---|---|",
         f"| GC duration (run's duration_ms) | {med('duration_s'):.2f} s ({each('duration_s')}) | < 10 s |",
         f"| GC wall time, start request → seen finished | {med('wall_s'):.2f} s ({each('wall_s')}) | |",
+        f"| start request → disk space back (trash empty) | {med('space_back_s'):.2f} s ({each('space_back_s')}) | |",
         f"| blobs deleted / bytes freed | {each('blobs_deleted', f='{}')} / {each('bytes_freed', f='{}')} | "
         f"{a.unreferenced} / {a.unreferenced * a.blob_size} |",
         f"| push p50 without GC | {med('base', 'p50_ms'):.1f} ms ({each('base', 'p50_ms', '{:.1f}')}) | |",
