@@ -23,6 +23,7 @@ before(async () => {
     if (u.pathname.startsWith("/api/") && u.pathname.endsWith("/artifacts") && req.method() === "GET") listSizes.push(Number(u.searchParams.get("page_size")) || u.pathname + u.search);
   });
   await login(b.page, srv);
+  b.consoleErrors.length = 0; // the login page's session probe (401) before signing in
 });
 after(async () => {
   await b?.close();
