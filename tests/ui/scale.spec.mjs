@@ -59,6 +59,6 @@ test("10,000 artifacts: first page, next page and a filter each render fast", as
   console.log(`10,000 artifacts: first page ${first} ms, next page ${next} ms, filter ${filter} ms`);
   for (const [what, ms] of [["first page", first], ["next page", next], ["filter", filter]])
     assert.ok(ms < 3000, `${what} took ${ms} ms`);
-  assert.ok(listSizes.length >= 3 && listSizes.every((s) => s > 0 && s <= 100), `page sizes asked: ${listSizes}`);
+  assert.ok(listSizes.length >= 2 && listSizes.every((s) => s > 0 && s <= 100), `page sizes asked: ${listSizes}`);
   b.expectNoConsoleErrors();
 });
