@@ -1,15 +1,18 @@
 // Routes of the console. Pages live in pages/ (one file per page, named after it; a project's tabs in
 // pages/project/, administration in pages/admin/); shared pieces in components/. Everything but
 // /login needs a session; administration pages need a system admin (the API refuses others anyway).
+import { lazy } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import Layout from "./components/Layout";
-import AuditLog from "./pages/admin/AuditLog";
-import Dashboard from "./pages/admin/Dashboard";
-import Gc from "./pages/admin/Gc";
-import Ldap from "./pages/admin/Ldap";
-import SystemRobots from "./pages/admin/Robots";
-import Settings from "./pages/admin/Settings";
-import Users from "./pages/admin/Users";
+// The dashboard (recharts) and the administration pages load on first use, so the console's first
+// paint only fetches what the projects pages need.
+const AuditLog = lazy(() => import("./pages/admin/AuditLog"));
+const Dashboard = lazy(() => import("./pages/admin/Dashboard"));
+const Gc = lazy(() => import("./pages/admin/Gc"));
+const Ldap = lazy(() => import("./pages/admin/Ldap"));
+const SystemRobots = lazy(() => import("./pages/admin/Robots"));
+const Settings = lazy(() => import("./pages/admin/Settings"));
+const Users = lazy(() => import("./pages/admin/Users"));
 import Account from "./pages/Account";
 import Login from "./pages/Login";
 import ProjectDetail from "./pages/project/ProjectDetail";

@@ -1,5 +1,6 @@
 // The frame around every signed-in page: header with the user menu, a side navigation (the
 // Administration part only for system admins), and the page in <main>.
+import { Suspense } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router-dom";
 import { useSession } from "../session";
 
@@ -44,7 +45,9 @@ export default function Layout() {
         )}
       </nav>
       <main className="content">
-        <Outlet />
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );
