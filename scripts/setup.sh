@@ -15,6 +15,8 @@ PKGS=(
   slapd ldap-utils
   # benchmarks
   wrk apache2-utils openssl
+  # browser tests of the web console (tests/ui, driven through playwright-core)
+  chromium
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -29,4 +31,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" </dev/null
 else
   echo "setup: all packages present"
+fi
+
+# The web console is built with npm (scripts/build_console.sh); Vite 8 needs Node.js >= 20.19.
+# This machine type ships node and npm in /usr/bin; otherwise Debian's nodejs and npm are installed.
+node_ok() {
+  command -v node >/dev/null && command -v npm >/dev/null &&
+    node -e "const [a,b]=process.versions.node.split('.').map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)"
+}
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup: installing nodejs npm (to build the web console)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm </dev/null
+fi
+if node_ok; then
+  echo "setup: Node.js $(node --version), npm $(npm --version)"
+else
+  echo "setup: WARNING: Node.js $(node --version 2>/dev/null || echo missing) is too old: the web console's build (Vite 8)" \
+       "needs Node.js >= 20.19 with npm. Install a newer Node.js (e.g. from NodeSource), or configure with" \
+       "-DBERTH_CONSOLE=OFF to build berth without the console." >&2
 fi

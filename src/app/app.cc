@@ -7,6 +7,7 @@
 #include "api/chartrepo/context.h"
 #include "api/oci/routes.h"
 #include "api/token/token_routes.h"
+#include "api/ui/console_routes.h"
 #include "api/v2_0/gc_routes.h"
 #include "api/v2_0/routes.h"
 #include "audit/audit_writer.h"
@@ -78,6 +79,7 @@ struct App::Parts {
   std::unique_ptr<store::sqlite::SqliteChartStore> chart_store;
   std::unique_ptr<chart::ChartService> charts;
   std::unique_ptr<api::chartrepo::ChartRepoContext> chartrepo;
+  std::unique_ptr<api::ui::ConsoleSite> console;  // the embedded web console (router fallback)
   http::Router router;
   std::unique_ptr<http::Server> server;
   // Background jobs (built right after the registry stores): declared last, so the runner stops
@@ -277,6 +279,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     api::v2_0::RegisterGcRoutes(p->router, *p->rest, *p->gc);
   }
   if (auto r = WireCharts(*p, config); !r) return std::unexpected(r.error());
+  p->console = std::make_unique<api::ui::ConsoleSite>(api::ui::EmbeddedConsoleFiles());
+  api::ui::RegisterConsole(p->router, *p->console);
 
   http::ServerOptions so;
   so.host = config.ListenHost();

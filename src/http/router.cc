@@ -116,6 +116,10 @@ Task<void> Router::Dispatch(Exchange& ex) const {
     co_await r.handler(ex);
     co_return;
   }
+  if (!path_matched && fallback_) {
+    bool answered = co_await fallback_(ex);
+    if (answered) co_return;
+  }
   co_await RendererFor(ex.path())(ex, Error(path_matched ? Errc::kMethodNotAllowed : Errc::kNotFound));
 }
 

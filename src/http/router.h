@@ -4,7 +4,8 @@
 // Patterns are '/'-separated segments: a literal, "{name}" (one segment) or "{name...}" (one or
 // more segments, as OCI repository names). Parameters are percent-decoded once.
 // Requests that match no route, or a route with another method, go to the error renderer of the
-// longest matching prefix with kNotFound or kMethodNotAllowed.
+// longest matching prefix with kNotFound or kMethodNotAllowed. A fallback (the web console) may
+// answer requests whose path matches no route before they become 404s.
 #pragma once
 #include <functional>
 #include <string>
@@ -16,12 +17,15 @@ namespace berth::http {
 
 using Handler = std::function<Task<void>(Exchange&)>;
 using ErrorRenderer = std::function<Task<void>(Exchange&, const Error&)>;
+// Called for a path no route matches; returns true when it answered, false for the usual 404.
+using Fallback = std::function<Task<bool>(Exchange&)>;
 
 class Router {
  public:
   void Add(Verb method, std::string pattern, Handler handler);
   // Renders errors for paths under `prefix` (the longest matching prefix wins).
   void SetErrorRenderer(std::string prefix, ErrorRenderer renderer);
+  void SetFallback(Fallback fallback) { fallback_ = std::move(fallback); }
   Task<void> Dispatch(Exchange& ex) const;
   // The renderer for a path (used by handlers through their API layer, and for 404/405).
   const ErrorRenderer& RendererFor(std::string_view path) const;
@@ -42,6 +46,7 @@ class Router {
 
   std::vector<Route> routes_;
   std::vector<std::pair<std::string, ErrorRenderer>> renderers_;
+  Fallback fallback_;
 };
 
 }  // namespace berth::http
