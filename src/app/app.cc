@@ -88,6 +88,7 @@ struct App::Parts {
   std::unique_ptr<store::sqlite::SqliteJobQueue> job_queue;
   // Webhooks: the job handlers outlive the runner; pull events go first (they wake the runner).
   std::unique_ptr<webhook::Subscriptions> subscriptions;
+  std::unique_ptr<webhook::TargetSecrets> target_secrets;  // targets' secrets sealed by secret_box
   std::unique_ptr<webhook::Dispatcher> dispatcher;
   std::unique_ptr<webhook::Deliverer> deliverer;
   // Garbage collection: the collector is the "gc" job handler; the service starts runs (API,
@@ -112,12 +113,17 @@ void App::WireWebhooks(Parts& p, const Config& config) {
   webhook::DispatchOptions dispatch;
   dispatch.external_url = config.external_url;
   dispatch.max_attempts = static_cast<int>(config.webhook_max_attempts);
+  dispatch.enabled = [settings = p.settings.get()] { return settings->Bool("notification_enable"); };
   p.dispatcher = std::make_unique<webhook::Dispatcher>(*p.webhook_store, *p.project_store, *p.artifact_store, wake,
                                                        dispatch);
   webhook::DeliveryOptions delivery;
   delivery.timeout = std::chrono::milliseconds(config.webhook_timeout_ms);
   delivery.per_target = static_cast<int>(config.webhook_per_target);
-  p.deliverer = std::make_unique<webhook::Deliverer>(*p.webhook_store, delivery);
+  auto* box = p.secret_box.get();
+  p.target_secrets = std::make_unique<webhook::TargetSecrets>(webhook::Cipher{
+      [box](std::string_view plain) { return box->Seal(plain); },
+      [box](std::string_view sealed) { return box->Open(sealed); }, std::string(auth::SecretBox::kPrefix)});
+  p.deliverer = std::make_unique<webhook::Deliverer>(*p.webhook_store, *p.target_secrets, delivery);
   p.pull_events = std::make_unique<webhook::PullEvents>(*p.job_queue, wake);
 
   auto* dispatcher = p.dispatcher.get();
@@ -137,6 +143,7 @@ void App::WireWebhooks(Parts& p, const Config& config) {
   p.oci->pull_events = p.pull_events.get();
   p.oci->wake_jobs = wake;
   p.rest->subscriptions = p.subscriptions.get();
+  p.rest->target_secrets = p.target_secrets.get();
   p.rest->wake_jobs = wake;
 }
 

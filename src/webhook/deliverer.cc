@@ -44,26 +44,35 @@ jobs::Outcome Deliverer::Handle(const store::JobRecord& job, const jobs::JobCont
   auto exec = webhooks_.FindExecution(id);
   if (!exec) return jobs::Outcome::Retry(std::string(exec.error().Message()));
   if (!*exec) return jobs::Outcome::Done();  // its policy was deleted
-  auto target = nlohmann::json::parse((*exec)->target_json, nullptr, false);
-  if (!target.is_object()) return jobs::Outcome::Fail("malformed target");
-  PostRequest req = RequestFor(target, (*exec)->payload, (*exec)->delivery_id, (*exec)->event_type, opt_.timeout);
+  auto stored = nlohmann::json::parse((*exec)->target_json, nullptr, false);
+  if (!stored.is_object()) return jobs::Outcome::Fail("malformed target");
+  auto target = secrets_.Open(stored);
 
   store::AttemptRecord a;
   a.execution_id = id;
   a.attempt = job.attempts;  // the lease counts attempts, a crashed one included
   a.at = NowMs();
-  PostResult res;
-  {
-    Slot slot(*this, req.url);
-    res = Post(req);
+  bool ok = false;
+  if (target) {
+    PostRequest req = RequestFor(*target, (*exec)->payload, (*exec)->delivery_id, (*exec)->event_type, opt_.timeout);
+    PostResult res;
+    {
+      Slot slot(*this, req.url);
+      res = Post(req);
+    }
+    a.status_code = res.status;
+    a.duration_ms = res.duration.count();
+    a.response = res.response_snippet;
+    ok = IsSuccess(res.status);
+    if (!ok) a.error = FailureMessage(res);
+  } else {
+    a.error = std::string(target.error().Message());  // names the field, never its value
   }
-  a.status_code = res.status;
-  a.duration_ms = res.duration.count();
-  a.response = res.response_snippet;
-  bool ok = IsSuccess(res.status);
-  if (!ok) a.error = FailureMessage(res);
-  // The attempt, the execution's status and the job's end commit in one transaction.
-  store::JobFinish finish = ctx.FinishFor(job, ok ? jobs::Outcome::Done() : jobs::Outcome::Retry(a.error));
+  // The attempt, the execution's status and the job's end commit in one transaction. Secrets that
+  // do not open will not open on a retry either: the job ends at once.
+  store::JobFinish finish = ctx.FinishFor(job, ok       ? jobs::Outcome::Done()
+                                               : target ? jobs::Outcome::Retry(a.error)
+                                                        : jobs::Outcome::Fail(a.error));
   std::string_view status = ok                                          ? "Success"
                             : finish.state == store::JobState::kDead    ? "Error"
                                                                         : "Pending";

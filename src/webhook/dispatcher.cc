@@ -12,6 +12,7 @@ namespace berth::webhook {
 jobs::Outcome Dispatcher::Handle(const store::JobRecord& job, const jobs::JobContext& ctx) {
   auto record = store::ParseArtifactEvent(job.payload);
   if (!record) return jobs::Outcome::Fail("malformed event payload");
+  if (opt_.enabled && !opt_.enabled()) return jobs::Outcome::Done();  // notifications are off
   std::string project_name = record->repository.substr(0, record->repository.find('/'));
   auto project = projects_.FindByName(project_name);
   if (!project) return jobs::Outcome::Retry(std::string(project.error().Message()));

@@ -191,3 +191,19 @@ def test_auth_mode_is_locked_once_users_exist(berth_factory):
     # Restating the current mode is not a change.
     assert put_cfg(s, {"auth_mode": "db_auth", "ldap_scope": 1}).status_code == 200
     assert requests.get(api(s, "/users/current"), auth=("early", "Passw0rdX")).status_code == 200
+
+
+def test_notification_enable_is_reported_by_systeminfo_and_kept(berth_factory):
+    s = berth_factory()
+    info = lambda: requests.get(api(s, "/systeminfo"), auth=ADMIN).json()["notification_enable"]
+    assert info() is True
+    create_user(s, "cfg-notif-user")
+    r = put_cfg(s, {"notification_enable": False}, auth=("cfg-notif-user", "Passw0rdX"))
+    assert r.status_code == 403 and code(r) == "FORBIDDEN", r.text
+    assert info() is True, "a refused update changes nothing"
+    assert put_cfg(s, {"notification_enable": "false"}).status_code == 200  # Harbor accepts "false" too
+    assert info() is False and get_cfg(s)["notification_enable"]["value"] is False
+    s.restart()
+    assert info() is False
+    assert put_cfg(s, {"notification_enable": True}).status_code == 200
+    assert info() is True

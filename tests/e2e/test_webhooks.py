@@ -1,12 +1,14 @@
 """Webhook deliveries end to end: the real berth binary, real clients (skopeo, podman, curl), and a
 real HTTP receiver on loopback that records every request. Payloads are compared byte for byte with
 what Harbor sends (spec: webhooks.md §3–§5); retries, outages, kill -9, HMAC signatures,
-redelivery and the test endpoint are Berth's own guarantees."""
+redelivery and the test endpoint are Berth's own guarantees; so are targets' secrets sealed at rest
+and the notification_enable switch."""
 
 import calendar
 import hashlib
 import hmac
 import json
+import sqlite3
 import subprocess
 import time
 
@@ -333,3 +335,144 @@ def test_redeliver_and_test_endpoint(berth_factory, receiver, clients, tmp_path)
     receiver.script = [503]
     r = api(srv, "POST", f"/projects/{project}/webhook/policies/{policy}/test")
     assert r.status_code == 400 and "503" in r.text, r.text
+
+
+# ---- secrets at rest ---------------------------------------------------------------------------
+def raw_db_bytes(srv) -> bytes:
+    """The database as it lies on disk: the main file and its write-ahead log."""
+    return b"".join((srv.data_dir / n).read_bytes() for n in ("berth.db", "berth.db-wal")
+                    if (srv.data_dir / n).exists())
+
+
+def stored_targets(srv, policy):
+    con = sqlite3.connect(f"file:{srv.data_dir}/berth.db?mode=ro", uri=True, timeout=10)
+    try:
+        (targets,) = con.execute("SELECT targets FROM webhook_policies WHERE id = ?", (policy,)).fetchone()
+        execs = [json.loads(t) for (t,) in con.execute("SELECT target FROM webhook_executions WHERE policy_id = ?",
+                                                         (policy,))]
+    finally:
+        con.close()
+    return json.loads(targets), execs
+
+
+def test_target_secrets_are_sealed_at_rest_and_opened_only_to_deliver(berth_factory, receiver, clients, tmp_path):
+    srv = berth_factory(config=FAST, env={"BERTH_LOG_LEVEL": "debug"})
+    project = new_project(srv)
+    token = "s3cr3t-" + unique("tok")
+    signing = "sig-" + unique("key")
+    policy = add_policy(srv, project, receiver.url(), ["PUSH_ARTIFACT"], auth_header=f"Bearer {token}",
+                        signing_secret=signing)
+    # Project admins read them back in plain text, as Harbor returns auth_header.
+    got = api(srv, "GET", f"/projects/{project}/webhook/policies/{policy}").json()["targets"][0]
+    assert got["auth_header"] == f"Bearer {token}" and got["signing_secret"] == signing
+    layout = write_oci_layout(tmp_path / "l", {"v1": make_image()})
+    skopeo_push(clients, srv, layout, "v1", f"{project}/app:v1")
+    d = receiver.wait_for(1)[0]
+    assert d.headers["authorization"] == f"Bearer {token}"
+    want = "sha256=" + hmac.new(signing.encode(), d.body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(d.headers["x-berth-signature"], want)
+    wait_execution(srv, project, policy, "Success")
+
+    raw = raw_db_bytes(srv)
+    assert token.encode() not in raw and signing.encode() not in raw, "no secret byte at rest"
+    targets, execs = stored_targets(srv, policy)  # they are there, sealed (policy and delivery copy)
+    assert targets[0]["auth_header"].startswith("enc:v1:") and targets[0]["signing_secret"].startswith("enc:v1:")
+    assert execs and all(e["auth_header"].startswith("enc:v1:") and e["signing_secret"].startswith("enc:v1:")
+                         for e in execs)
+    assert token not in srv.log_text() and signing not in srv.log_text()
+
+    # The key lives in the data directory: after a restart the secrets still open.
+    srv.restart()
+    assert api(srv, "POST", f"/projects/{project}/webhook/policies/{policy}/test").status_code == 200
+    sample = receiver.wait_for(2)[1]
+    assert sample.headers["authorization"] == f"Bearer {token}"
+    assert sample.headers["x-berth-signature"] == "sha256=" + hmac.new(signing.encode(), sample.body,
+                                                                       hashlib.sha256).hexdigest()
+
+
+def test_a_policy_stored_in_plain_text_still_delivers_and_is_sealed_when_rewritten(berth_factory, receiver,
+                                                                                     clients, tmp_path):
+    srv = berth_factory(config=FAST)
+    project = new_project(srv)
+    policy = add_policy(srv, project, receiver.url(), ["PUSH_ARTIFACT"])
+    # As a Berth from before sealing stored it: plain values, written behind the server's back.
+    legacy = [{"type": "http", "address": receiver.url(), "auth_header": "Bearer legacy-plain-token",
+               "skip_cert_verify": False, "payload_format": "Default", "signing_secret": "legacy-plain-key"}]
+    con = sqlite3.connect(str(srv.data_dir / "berth.db"), timeout=10)
+    try:
+        with con:
+            con.execute("UPDATE webhook_policies SET targets = ? WHERE id = ?", (json.dumps(legacy), policy))
+    finally:
+        con.close()
+    layout = write_oci_layout(tmp_path / "l", {"v1": make_image(), "v2": make_image()})
+    skopeo_push(clients, srv, layout, "v1", f"{project}/app:v1")
+    d = receiver.wait_for(1)[0]
+    assert d.headers["authorization"] == "Bearer legacy-plain-token"
+    assert d.headers["x-berth-signature"] == "sha256=" + hmac.new(b"legacy-plain-key", d.body,
+                                                                  hashlib.sha256).hexdigest()
+    body = api(srv, "GET", f"/projects/{project}/webhook/policies/{policy}").json()
+    assert body["targets"][0]["auth_header"] == "Bearer legacy-plain-token"
+    # A rewrite (PUT of what GET returned) seals them; deliveries carry the same header.
+    assert api(srv, "PUT", f"/projects/{project}/webhook/policies/{policy}", json=body).status_code == 200
+    targets, _ = stored_targets(srv, policy)
+    assert targets[0]["auth_header"].startswith("enc:v1:") and "legacy-plain" not in json.dumps(targets)
+    skopeo_push(clients, srv, layout, "v2", f"{project}/app:v2")
+    d2 = receiver.wait_for(2)[1]
+    assert d2.headers["authorization"] == "Bearer legacy-plain-token"
+    assert d2.headers["x-berth-signature"] == "sha256=" + hmac.new(b"legacy-plain-key", d2.body,
+                                                                   hashlib.sha256).hexdigest()
+
+
+# ---- notification_enable -----------------------------------------------------------------------
+def event_jobs(srv):
+    con = sqlite3.connect(f"file:{srv.data_dir}/berth.db?mode=ro", uri=True, timeout=10)
+    try:
+        return dict(con.execute("SELECT state, count(*) FROM jobs WHERE kind = 'event' GROUP BY state").fetchall())
+    finally:
+        con.close()
+
+
+def test_notification_enable_off_sends_nothing_and_on_resumes(berth_factory, receiver, clients, tmp_path):
+    srv = berth_factory(config=FAST)
+    project = new_project(srv)
+    policy = add_policy(srv, project, receiver.url(), ["PUSH_ARTIFACT"])
+    user = unique("u")
+    assert api(srv, "POST", "/users", json={"username": user, "email": f"{user}@example.com",
+                                            "password": "Passw0rdX"}).status_code == 201
+    # Only a system admin switches it.
+    r = api(srv, "PUT", "/configurations", json={"notification_enable": False}, auth=(user, "Passw0rdX"))
+    assert r.status_code == 403, r.text
+    assert api(srv, "GET", "/systeminfo").json()["notification_enable"] is True
+    assert api(srv, "PUT", "/configurations", json={"notification_enable": False}).status_code == 200
+    assert api(srv, "GET", "/systeminfo").json()["notification_enable"] is False
+    assert api(srv, "GET", "/configurations").json()["notification_enable"]["value"] is False
+
+    off_img, on_img = make_image(), make_image()
+    layout = write_oci_layout(tmp_path / "l", {"off": off_img, "on": on_img})
+    skopeo_push(clients, srv, layout, "off", f"{project}/app:off")
+    time.sleep(3.0)
+    assert receiver.deliveries == [], [x.body for x in receiver.deliveries]
+    assert executions(srv, project, policy) == []
+    jobs = event_jobs(srv)  # the event was recorded and handled: nothing is held back for later
+    assert jobs.get("done", 0) >= 1 and not jobs.get("queued") and not jobs.get("running"), jobs
+    r = api(srv, "POST", f"/projects/{project}/webhook/policies/{policy}/test")
+    assert r.status_code == 412 and r.json()["errors"][0]["code"] == "PRECONDITION", r.text
+    assert "notification_enable" in r.text
+    assert receiver.deliveries == []
+
+    assert api(srv, "PUT", "/configurations", json={"notification_enable": True}).status_code == 200
+    assert api(srv, "GET", "/systeminfo").json()["notification_enable"] is True
+    skopeo_push(clients, srv, layout, "on", f"{project}/app:on")
+    got = receiver.wait_for(1)
+    time.sleep(1.5)  # and nothing else: the event pushed while off stays unsent
+    assert len(receiver.deliveries) == 1, [x.body for x in receiver.deliveries]
+    assert got[0].json()["event_data"]["resources"][0]["digest"] == on_img.digest
+    done = wait_execution(srv, project, policy, "Success")
+    assert len(executions(srv, project, policy)) == 1
+
+    # Off again: a redelivery is refused like the test endpoint.
+    assert api(srv, "PUT", "/configurations", json={"notification_enable": False}).status_code == 200
+    r = api(srv, "POST", f"/projects/{project}/webhook/policies/{policy}/executions/{done['id']}/redeliver")
+    assert r.status_code == 412 and "notification_enable" in r.text, r.text
+    time.sleep(1.0)
+    assert len(receiver.deliveries) == 1

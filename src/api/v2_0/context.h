@@ -19,6 +19,7 @@
 
 namespace berth::webhook {
 class Subscriptions;
+class TargetSecrets;
 }
 
 namespace berth::api::v2_0 {
@@ -46,6 +47,9 @@ struct RestContext {
   store::QuotaStore* quotas = nullptr;      // /quotas, project summaries; never null once serving
   // Webhook events of artifact deletes and copies (see events.h); null = none recorded.
   webhook::Subscriptions* subscriptions = nullptr;
+  // Seals webhook targets' auth_header/signing_secret for the store, opens them for admins and
+  // the test endpoint; never null once serving.
+  const webhook::TargetSecrets* target_secrets = nullptr;
   std::function<void()> wake_jobs;  // after committing events: JobRunner::Notify
 };
 

@@ -52,7 +52,7 @@ http::Task<void> SystemInfo(RestContext& ctx, http::Exchange& ex) {
     body["read_only"] = ctx.settings && ctx.settings->Bool("read_only");
     body["has_ca_root"] = false;
     body["registry_storage_provider_name"] = "filesystem";
-    body["notification_enable"] = true;
+    body["notification_enable"] = !ctx.settings || ctx.settings->Bool("notification_enable");
     body["current_time"] = HarborTime(NowUnixSeconds());
   }
   co_await SendJson(ex, 200, body);

@@ -3,13 +3,18 @@
 // executions, tasks, task logs, lasttrigger, jobs, events. RBAC resource "notification-policy":
 // project admins manage, maintainers read and list, robots per their permissions.
 // Berth extension: POST …/policies/{id}/executions/{eid}/redeliver re-sends a past delivery.
+// Targets' auth_header and signing_secret are sealed (webhook/target_secrets.h) before the store
+// sees them and opened only for the policy views (Harbor returns auth_header to project admins)
+// and the task log's redaction.
 #include "api/v2_0/harbor_query.h"
 #include "api/v2_0/project_access.h"
 #include "api/v2_0/render.h"
 #include "api/v2_0/request_fields.h"
 #include "api/v2_0/route_table.h"
 #include "api/v2_0/webhook_policy_input.h"
+#include "api/v2_0/webhook_switch.h"
 #include "api/v2_0/webhook_views.h"
+#include "webhook/target_secrets.h"
 
 namespace berth::api::v2_0 {
 namespace {
@@ -19,8 +24,15 @@ constexpr const char* kAuditType = "notification_policy";
 constexpr int kRedeliveryAttempts = 3;
 
 Result<store::WebhookStore*> Store(RestContext& ctx) {
-  if (ctx.webhooks == nullptr) return Fail(Errc::kInternal, "the webhook store is not configured");
+  if (ctx.webhooks == nullptr || ctx.target_secrets == nullptr)
+    return Fail(Errc::kInternal, "the webhook store is not configured");
   return ctx.webhooks;
+}
+
+// The policy as a project admin sees it: its targets' secrets in plaintext.
+Json OpenedPolicyJson(const RestContext& ctx, store::PolicyRecord p) {
+  p.targets_json = ctx.target_secrets->OpenTextForDisplay(p.targets_json);
+  return PolicyJson(p);
 }
 
 struct PolicyScope {
@@ -95,7 +107,7 @@ http::Task<void> ListPolicies(RestContext& ctx, http::Exchange& ex) {
   auto list = (*store)->ListPolicies(ok->second.id, *filter, page->paging());
   if (!list) co_return co_await SendError(ex, list.error());
   Json items = Json::array();
-  for (const auto& p : list->items) items.push_back(PolicyJson(p));
+  for (const auto& p : list->items) items.push_back(OpenedPolicyJson(ctx, p));
   co_await SendList(ex, *page, list->total, items);
 }
 
@@ -110,6 +122,7 @@ http::Task<void> CreatePolicy(RestContext& ctx, http::Exchange& ex) {
   p.project_id = ok->second.id;
   if (auto r = ReadPolicyBody(*body, p); !r) co_return co_await SendError(ex, r.error());
   if (p.creator.empty()) p.creator = ok->first.name;
+  p.targets_json = ctx.target_secrets->SealText(p.targets_json);
   auto id = (*store)->CreatePolicy(p);
   if (!id) co_return co_await SendError(ex, id.error());
   RecordAudit(ctx, ok->first, p.project_id, p.name, kAuditType, "create");
@@ -120,7 +133,7 @@ http::Task<void> CreatePolicy(RestContext& ctx, http::Exchange& ex) {
 http::Task<void> GetPolicy(RestContext& ctx, http::Exchange& ex) {
   auto scope = LoadPolicy(ctx, ex, "read");
   if (!scope) co_return co_await SendError(ex, scope.error());
-  Json body = PolicyJson(scope->policy);
+  Json body = OpenedPolicyJson(ctx, scope->policy);
   co_await SendJson(ex, 200, body);
 }
 
@@ -131,6 +144,7 @@ http::Task<void> UpdatePolicy(RestContext& ctx, http::Exchange& ex) {
   if (!body) co_return co_await SendError(ex, body.error());
   store::PolicyRecord p = scope->policy;
   if (auto r = ReadPolicyBody(*body, p); !r) co_return co_await SendError(ex, r.error());
+  p.targets_json = ctx.target_secrets->SealText(p.targets_json);  // a legacy plaintext row is sealed now
   auto done = scope->store->UpdatePolicy(p);
   if (!done) co_return co_await SendError(ex, done.error());
   if (!*done) co_return co_await SendError(ex, Error(Errc::kNotFound, "the notification policy is gone"));
@@ -184,6 +198,8 @@ http::Task<void> GetTaskLog(RestContext& ctx, http::Exchange& ex) {
   if (auto ok = CheckTask(*execution, ex); !ok) co_return co_await SendError(ex, ok.error());
   auto attempts = scope->store->Attempts(execution->id);
   if (!attempts) co_return co_await SendError(ex, attempts.error());
+  // The log blanks the target's secrets wherever they appear; it needs them in plaintext for that.
+  execution->target_json = ctx.target_secrets->OpenTextForDisplay(execution->target_json);
   http::Response r;
   r.status = 200;
   r.Set("Content-Type", "text/plain; charset=utf-8");
@@ -193,9 +209,11 @@ http::Task<void> GetTaskLog(RestContext& ctx, http::Exchange& ex) {
 
 // Berth extension: a new execution re-sending a past one's payload (same delivery id) to the same
 // target, queued at once with Harbor's default of 3 attempts. 201 + Location of the new execution.
+// 412 while notifications are off (notification_enable): nothing new is sent then.
 http::Task<void> RedeliverExecution(RestContext& ctx, http::Exchange& ex) {
   auto scope = LoadPolicy(ctx, ex, "update");
   if (!scope) co_return co_await SendError(ex, scope.error());
+  if (auto on = NotificationsEnabled(ctx); !on) co_return co_await SendError(ex, on.error());
   auto execution = LoadExecution(*scope, ex);
   if (!execution) co_return co_await SendError(ex, execution.error());
   store::DeliveryJobOptions job;
