@@ -232,7 +232,8 @@ test("Robots: a system robot for chosen projects, its secret shown once", async 
   await secret.waitFor();
   const value = await secret.innerText();
   assert.ok(value.length >= 8);
-  await page.getByRole("button", { name: "Done" }).click();
+  await page.getByRole("note").filter({ hasText: "you will not see it again" }).waitFor();
+  await page.getByRole("button", { name: "Close" }).click();
   const row = page.getByRole("row", { name: /robot\$deployer/ });
   await row.waitFor();
   assert.match(await row.innerText(), new RegExp(projects[2]));

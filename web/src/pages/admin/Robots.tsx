@@ -6,7 +6,8 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api, messageOf, totalOf } from "../../api/client";
 import type { Project, Robot } from "../../api/types";
 import type { components } from "../../api/schema";
-import { Confirm, CopyButton, ErrorBanner, Modal, Pager, formatTime } from "../../components/ui";
+import { robotExpiry, SecretDialog } from "../../components/robots";
+import { Confirm, ErrorBanner, Modal, Pager, formatTime } from "../../components/ui";
 import "./admin.css";
 
 type Perm = components["schemas"]["Permission"];
@@ -14,12 +15,6 @@ type RobotPermission = components["schemas"]["RobotPermission"];
 const PAGE_SIZE = 15;
 const key = (p: Perm) => `${p.resource}:${p.action}`;
 const DEFAULT_PROJECT_PERMS = ["repository:pull"];
-
-function expires(r: Robot): string {
-  if (r.expires_at < 0) return "Never";
-  const d = new Date(r.expires_at * 1000);
-  return d.getTime() < Date.now() ? `Expired ${d.toLocaleDateString()}` : d.toLocaleDateString();
-}
 
 function coverage(r: Robot): string {
   const projects = r.permissions.filter((p) => p.kind === "project");
@@ -289,7 +284,7 @@ export default function Robots() {
               <td className="mono">{r.name}</td>
               <td>{r.disable ? "Disabled" : "Enabled"}</td>
               <td>{coverage(r)}</td>
-              <td>{expires(r)}</td>
+              <td>{robotExpiry(r)}</td>
               <td>{r.description}</td>
               <td>{formatTime(r.creation_time)}</td>
               <td>
@@ -325,20 +320,7 @@ export default function Robots() {
           void load();
         }}
       />
-      <Modal title="Robot secret" open={!!secret} onClose={() => setSecret(null)}>
-        <p>
-          The secret of <strong className="mono">{secret?.name}</strong>. It is shown only now: copy it and keep it safe.
-        </p>
-        <div className="secret">
-          <code data-testid="robot-secret">{secret?.secret}</code>
-          <CopyButton text={secret?.secret ?? ""} />
-        </div>
-        <div className="actions">
-          <button type="button" className="primary" onClick={() => setSecret(null)}>
-            Done
-          </button>
-        </div>
-      </Modal>
+      <SecretDialog shown={secret} onClose={() => setSecret(null)} />
       <Confirm
         title="Refresh secret"
         open={!!refreshing}

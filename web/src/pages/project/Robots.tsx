@@ -7,7 +7,8 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, messageOf, totalOf } from "../../api/client";
 import type { Robot } from "../../api/types";
 import type { components } from "../../api/schema";
-import { Confirm, CopyButton, ErrorBanner, Modal, Pager, formatTime } from "../../components/ui";
+import { robotExpiry, SecretDialog } from "../../components/robots";
+import { Confirm, ErrorBanner, Modal, Pager, formatTime } from "../../components/ui";
 import type { ProjectTabProps } from "./tab";
 import "./project.css";
 
@@ -21,12 +22,6 @@ export function robotLogin(name: string, project: string): string {
   return name.startsWith("robot$") ? name : `robot$${project}+${name}`;
 }
 
-function expiry(r: Robot): string {
-  if (r.expires_at === -1 || r.duration === -1) return "Never";
-  const when = new Date(r.expires_at * 1000);
-  return (when.getTime() < Date.now() ? "Expired " : "") + when.toLocaleString();
-}
-
 function accessSummary(r: Robot): string {
   const by = new Map<string, string[]>();
   for (const p of r.permissions)
@@ -35,33 +30,6 @@ function accessSummary(r: Robot): string {
       by.set(a.resource, [...(by.get(a.resource) ?? []), a.action]);
     }
   return [...by].map(([res, acts]) => `${res}: ${acts.join(", ")}`).join("; ");
-}
-
-// The one-time secret: shown after create and after a refresh, never retrievable again.
-export function SecretDialog({ shown, onClose }: { shown: { name: string; secret: string } | null; onClose(): void }) {
-  return (
-    <Modal title="Robot account secret" open={!!shown} onClose={onClose}>
-      {shown && (
-        <>
-          <p>
-            Name: <code className="mono">{shown.name}</code>
-          </p>
-          <div className="secret-box">
-            <code data-testid="robot-secret">{shown.secret}</code>
-            <CopyButton text={shown.secret} label="Copy secret" />
-          </div>
-          <p className="warn-note" role="note">
-            Copy the secret now: <strong>you will not see it again</strong>. If it is lost, refresh the secret to get a new one.
-          </p>
-          <div className="actions">
-            <button type="button" className="primary" onClick={onClose}>
-              Close
-            </button>
-          </div>
-        </>
-      )}
-    </Modal>
-  );
 }
 
 // Resources in the catalog's order, each with its actions.
@@ -291,7 +259,7 @@ export default function Robots({ project }: ProjectTabProps) {
                   <span className={`status ${r.disable ? "disabled" : "enabled"}`}>{r.disable ? "Disabled" : "Enabled"}</span>
                 </td>
                 <td className="perm-summary">{accessSummary(r)}</td>
-                <td>{expiry(r)}</td>
+                <td>{robotExpiry(r)}</td>
                 <td>{r.description}</td>
                 <td>{formatTime(r.creation_time)}</td>
                 <td className="row-actions">
