@@ -39,6 +39,40 @@ test("a deep link reloads into the same page", async () => {
   await page.getByRole("heading", { name: "Projects" }).waitFor();
 });
 
+test("keyboard only: sign in, open a dialog, close it with Escape", async () => {
+  const kb = await openBrowser();
+  try {
+    const { page } = kb;
+    await page.goto(srv.url + "/login");
+    await page.getByLabel("Username").waitFor();
+    // The username field has focus on arrival; Tab moves to the password; Enter submits.
+    await page.keyboard.type(ADMIN.username);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(ADMIN.password);
+    await page.keyboard.press("Enter");
+    await page.getByTestId("current-user").waitFor();
+    await page.goto(srv.url + "/projects");
+    const create = page.getByRole("button", { name: "New project" });
+    await create.waitFor();
+    let reached = false;
+    for (let i = 0; i < 30 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await create.evaluate((el) => el === document.activeElement);
+    }
+    assert.ok(reached, "Tab never reached the New project button");
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "New project" });
+    await dialog.waitFor();
+    assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)), "focus did not move into the dialog");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    await shot(page, "login", "keyboard");
+    kb.consoleErrors.length = 0;
+  } finally {
+    await kb.close();
+  }
+});
+
 test("logout ends the session", async () => {
   const { page } = b;
   await page.getByRole("button", { name: "Log out" }).click();
