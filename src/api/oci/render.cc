@@ -1,6 +1,7 @@
 #include "api/oci/render.h"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "http/query.h"
 
@@ -24,6 +25,9 @@ std::string ErrorBody(const Error& err) {
 
 http::Task<void> SendError(http::Exchange& ex, const Error& err,
                            std::vector<std::pair<std::string, std::string>> extra_headers) {
+  // The client sees only "internal server error"; the cause goes to the log.
+  if (err.code == Errc::kInternal)
+    spdlog::error("internal error method={} path={} error={}", ex.method_string(), ex.path(), err.Message());
   const auto& info = Describe(err.code);
   auto r = Reply(static_cast<unsigned>(info.http_status));
   r.Set("Content-Type", "application/json; charset=utf-8");

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include <spdlog/spdlog.h>
+
 #include "base/clock.h"
 
 namespace berth::api::v2_0 {
@@ -28,6 +30,9 @@ Result<int64_t> ParsePositive(const http::Exchange& ex, const char* key, int64_t
 }  // namespace
 
 http::Task<void> SendError(http::Exchange& ex, const Error& err) {
+  // The client sees only "internal server error"; the cause goes to the log.
+  if (err.code == Errc::kInternal)
+    spdlog::error("internal error method={} path={} error={}", ex.method_string(), ex.path(), err.Message());
   const auto& info = Describe(err.code);
   Json e;
   e["code"] = info.wire_code;

@@ -1,5 +1,7 @@
 #include "store/sqlite/db.h"
 
+#include <cstring>
+
 #include "store/sqlite/migrations.h"
 
 namespace berth::store::sqlite {
@@ -67,11 +69,18 @@ Conn::~Conn() {
 
 Stmt Conn::Prepare(const char* sql) {
   auto it = cache_.find(sql);
-  if (it != cache_.end()) return Stmt(it->second);
+  // The address is the fast key; the text decides. A hit whose text differs is a different query
+  // whose string now lives where a freed one did: prepare it afresh in that slot.
+  if (it != cache_.end() && std::strcmp(sqlite3_sql(it->second), sql) == 0) return Stmt(it->second);
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
     Throw(db_, std::string("prepare ") + sql);
-  cache_.emplace(sql, s);
+  if (it != cache_.end()) {
+    sqlite3_finalize(it->second);
+    it->second = s;
+  } else {
+    cache_.emplace(sql, s);
+  }
   return Stmt(s);
 }
 

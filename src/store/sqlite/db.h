@@ -55,7 +55,9 @@ class Conn {
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
 
-  // `sql` must be a string literal (or otherwise outlive the connection): it keys the cache.
+  // Prepared statements are cached per connection, keyed by the address of `sql` and checked
+  // against its text, so pass a literal or a static string (a temporary's text is re-prepared
+  // every time).
   Stmt Prepare(const char* sql);
   void Exec(const char* sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }

@@ -172,9 +172,12 @@ Result<std::optional<GcRunRecord>> SqliteGcStore::GetRun(int64_t id) {
 
 Result<Listing<GcRunRecord>> SqliteGcStore::ListRuns(Paging paging) {
   return db_.Read([&](Conn& c) -> Result<Listing<GcRunRecord>> {
+    // Both static: the statement cache is keyed by the text's address (a temporary std::string
+    // here once handed it a freed address, which another query's text later reused).
+    static const std::string count_sql = "SELECT COUNT(*) FROM gc_runs";
     static const std::string page_sql = std::string("SELECT ") + kRunColumns +
                                         " FROM gc_runs ORDER BY id DESC LIMIT ? OFFSET ?";
-    return CountAndPage<GcRunRecord>(c, "SELECT COUNT(*) FROM gc_runs", page_sql, 1, paging, [](Stmt&) {}, RowToRun);
+    return CountAndPage<GcRunRecord>(c, count_sql, page_sql, 1, paging, [](Stmt&) {}, RowToRun);
   });
 }
 
