@@ -95,7 +95,14 @@ Result<void> Collector::Run(int64_t run_id, const std::function<bool()>& stop) {
                        ", grace window " + std::to_string(opt_.grace_seconds) + " s (cutoff " +
                        std::to_string(cutoff) + ")"});
   bool stopped = false;
-  auto r = params->dry_run ? RunDry(run_id, *params, cutoff) : RunReal(run_id, *params, cutoff, stop, stopped);
+  // Rows and files on the normal-priority thread (see base/worker_thread.h): its batches hold the
+  // store's writer and its renames the filesystem's rename lock, both of which pushes wait for.
+  // The reclaims before and after stay on this (niced) job thread: they need neither.
+  Result<void> r;
+  normal_.Call([&] {
+    MarkThisThreadBackground();  // its batches let waiting pushes take the writer first
+    r = params->dry_run ? RunDry(run_id, *params, cutoff) : RunReal(run_id, *params, cutoff, stop, stopped);
+  });
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   if (!r) {
     (void)store_.Record(run_id, {0, 0, 0, 0, 0, 1}, {"error: " + std::string(r.error().Message())});
@@ -134,7 +141,7 @@ Result<void> Collector::RunReal(int64_t run_id, const GcParams& p, int64_t cutof
   if (p.delete_untagged) {
     for (;;) {
       if (stop()) return stopped = true, Result<void>{};
-      auto batch = store_.DeleteUntagged(run_id, cutoff, opt_.batch_size);
+      auto batch = store_.DeleteUntagged(run_id, cutoff, {opt_.batch_size, opt_.batch_hold});
       if (!batch) return std::unexpected(batch.error());
       if (batch->empty()) break;
     }
@@ -142,7 +149,7 @@ Result<void> Collector::RunReal(int64_t run_id, const GcParams& p, int64_t cutof
   std::string after;
   for (;;) {
     if (stop()) return stopped = true, Result<void>{};
-    auto batch = store_.SweepBlobs(run_id, cutoff, after, opt_.batch_size);
+    auto batch = store_.SweepBlobs(run_id, cutoff, after, {opt_.batch_size, opt_.batch_hold});
     if (!batch) return std::unexpected(batch.error());
     if (batch->empty()) break;
     after = batch->back().digest.str();

@@ -1,6 +1,7 @@
 // Collector: one garbage-collection run, as the handler of the "gc" job (store::kGcJobKind).
 //
-// A run, in order (each step batched, each batch one transaction that re-checks its rule):
+// A run, in order (each step batched, each batch one short transaction — at most batch_size items
+// and batch_hold of time, since pushes wait for the same writer — that re-checks its rule):
 //   1. delete_untagged: untagged artifacts pushed before the cutoff (not accessories; index
 //      children only once their parent is gone; accessories with their subject);
 //   2. sweep: blob rows no manifest references, neither uploaded nor referenced since the cutoff
@@ -17,13 +18,15 @@
 // go on), counts 3–4 and deletes nothing.
 //
 // Progress: counters and per-item log lines are recorded with each batch (GET /system/gc/{id}).
-// Thread-safe: runs are serialized by the job's order key; a run uses up to `workers` threads
-// for file deletes.
+// Thread-safe: runs are serialized by the job's order key; a run's batches run on a thread of the
+// Collector's own that keeps start-up's normal priority (base/worker_thread.h: the batches hold
+// locks pushes wait for), with up to `workers` threads for file deletes.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <string>
 
+#include "base/worker_thread.h"
 #include "blob/digest_locks.h"
 #include "blob/driver.h"
 #include "jobs/job_runner.h"
@@ -47,6 +50,8 @@ struct CollectorOptions {
   int64_t grace_seconds = 3600;
   int64_t upload_expiry_seconds = 86400;
   int batch_size = 500;
+  // A batch's transaction stops taking items after this long: pushes share the store's one writer.
+  std::chrono::milliseconds batch_hold{5};
 };
 
 class Collector {
@@ -75,6 +80,9 @@ class Collector {
   blob::BlobDriver& driver_;
   blob::DigestLocks& locks_;
   CollectorOptions opt_;
+  // Runs the batches at the priority of the thread that built the Collector (start-up: normal),
+  // not at the job thread's lower one.
+  WorkerThread normal_;
 };
 
 }  // namespace berth::gc

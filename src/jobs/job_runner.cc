@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "base/clock.h"
+#include "base/worker_thread.h"
 
 namespace berth::jobs {
 namespace {
@@ -28,7 +29,8 @@ void NameAndNiceThisThread(const char* name, int nice) {
   pthread_setname_np(pthread_self(), name);
   if (nice == 0) return;
   int now = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
-  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::clamp(now + nice, -20, 19));
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::clamp(now + nice, -20, 19)) == 0 && nice > 0)
+    MarkThisThreadLowPriority();  // its store writes run on the store's normal-priority thread
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 //
 // Every method is thread-safe and atomic.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -112,14 +113,21 @@ class GcStore {
   virtual Result<void> PutSchedule(const GcScheduleRecord& s) = 0;
 
   // ---- collection (each call one transaction) ----
-  // Deletes up to `limit` untagged artifacts pushed before `cutoff`: not accessories (manifests
-  // with a subject), not listed by an index (children go with their parent, in a later batch);
-  // an artifact's accessories go with it. Records the counters and log lines under `run_id`.
-  virtual Result<std::vector<DeletedManifest>> DeleteUntagged(int64_t run_id, int64_t cutoff, int limit) = 0;
-  // Deletes up to `limit` collectable blob rows (and their repository links) with digest > after,
-  // in digest order, recording counters and log lines under `run_id`. The files are the caller's.
+  // A batch: at most `rows` items, and no more once `hold` has passed since the transaction began
+  // (at least one item is always done), so a batch never keeps pushes waiting on the store's writer
+  // for long, however slow the machine or the thread is at that moment.
+  struct BatchLimit {
+    int rows = 500;
+    std::chrono::milliseconds hold{5};
+  };
+  // Deletes untagged artifacts pushed before `cutoff`: not accessories (manifests with a subject),
+  // not listed by an index (children go with their parent, in a later batch); an artifact's
+  // accessories go with it. Records the counters and log lines under `run_id`. Empty: none left.
+  virtual Result<std::vector<DeletedManifest>> DeleteUntagged(int64_t run_id, int64_t cutoff, BatchLimit limit) = 0;
+  // Deletes collectable blob rows (and their repository links) with digest > after, in digest
+  // order, recording counters and log lines under `run_id`. The files are the caller's.
   virtual Result<std::vector<BlobRecord>> SweepBlobs(int64_t run_id, int64_t cutoff, std::string_view after,
-                                                     int limit) = 0;
+                                                     BatchLimit limit) = 0;
   // What DeleteUntagged (when delete_untagged) and SweepBlobs would delete now, computed by doing
   // it on a private snapshot of the store that is then discarded; it never blocks writers.
   virtual Result<GcPlan> Plan(int64_t cutoff, bool delete_untagged) = 0;

@@ -119,6 +119,40 @@ TEST_F(GcTest, CollectsOnlyUnreferencedBlobsOutsideTheGraceWindow) {
   EXPECT_NE(log->find("delete blob " + loose.str()), std::string::npos) << *log;
 }
 
+// A batch stops taking items once its hold time has passed (pushes wait for the same writer), but
+// always makes progress: with no time at all, each call deletes exactly one item.
+TEST_F(GcTest, ABatchPastItsHoldTimeStopsAfterOneItemAndTheSweepCarriesOn) {
+  std::vector<Digest> loose;
+  for (int i = 0; i < 5; ++i) loose.push_back(Upload("p/a", "loose-" + std::to_string(i)));
+  ASSERT_TRUE(IsOk(Put("p/a", "u1", {}, std::nullopt)));
+  ASSERT_TRUE(IsOk(Put("p/a", "u2", {}, std::nullopt)));
+  AgeOneSecond();
+  auto id = gc_->CreateRun("MANUAL", "Manual", "", "{}");
+  ASSERT_TRUE(IsOk(id));
+  const store::GcStore::BatchLimit none{500, std::chrono::milliseconds(0)};
+  int64_t cutoff = NowUnixSeconds();
+  auto m = gc_->DeleteUntagged(*id, cutoff, none);
+  ASSERT_TRUE(IsOk(m));
+  EXPECT_EQ(m->size(), 1u);
+  std::string after;
+  size_t swept = 0, calls = 0;
+  for (;; ++calls) {
+    auto b = gc_->SweepBlobs(*id, cutoff, after, none);
+    ASSERT_TRUE(IsOk(b));
+    if (b->empty()) break;
+    EXPECT_EQ(b->size(), 1u);
+    swept += b->size();
+    after = b->back().digest.str();
+  }
+  EXPECT_EQ(swept, loose.size());
+  EXPECT_EQ(calls, loose.size());
+  for (const auto& d : loose) EXPECT_FALSE(HasRow(d));
+  // A generous hold takes the whole row limit in one transaction.
+  auto rest = gc_->DeleteUntagged(*id, cutoff, {500, std::chrono::seconds(60)});
+  ASSERT_TRUE(IsOk(rest));
+  EXPECT_EQ(rest->size(), 1u);
+}
+
 TEST_F(GcTest, UntaggedDeletionSparesTaggedChildrenOfIndexesAndTakesAccessoriesAlong) {
   Digest l1 = Upload("p/a", "l1"), l2 = Upload("p/a", "l2"), l3 = Upload("p/a", "l3");
   ASSERT_TRUE(IsOk(Put("p/a", "tagged", {{l1, 2}}, "v1")));

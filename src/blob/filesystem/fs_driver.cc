@@ -171,8 +171,15 @@ Result<std::unique_ptr<BlobReader>> FsDriver::Open(const Digest& digest) {
 // Into the trash under the digest's name (a later delete of the same digest replaces it). Not
 // fsynced: a crash that forgets the rename leaves the file in blobs/ without a row, an orphan the
 // next GC run collects.
+// The file is looked up first: that reads its inode from the disk, when it is not cached, under
+// the directory's shared lock only. A rename between directories holds the filesystem's one
+// rename lock, which every upload commit (uploads/ → blobs/) needs too, and it must not wait for
+// the disk while holding it: measured on ext4, GC renames of cold files made pushes wait in
+// rename and doubled their p99.
 Result<void> FsDriver::Delete(const Digest& digest) {
   std::string path = BlobPath(digest);
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return errno == ENOENT ? Result<void>{} : Sys("stat", path);
   std::string to = TrashDir() + "/" + digest.algorithm() + "-" + digest.hex();
   if (::rename(path.c_str(), to.c_str()) != 0 && errno != ENOENT) return Sys("rename", path);
   return {};

@@ -1,7 +1,10 @@
 #include "store/sqlite/db.h"
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/migrations.h"
 
 namespace berth::store::sqlite {
@@ -97,15 +100,30 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool durable) {
   std::unique_ptr<Db> db(new Db(path));
   try {
     db->writer_ = db->OpenConn(false);
+    db->normal_ = std::make_unique<WorkerThread>();
     db->writer_->Exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    // A WAL that a big batch (a GC run) grew is cut back to 64 MiB when it starts over.
+    db->writer_->Exec("PRAGMA journal_size_limit=67108864");
     if (auto r = ApplyMigrations(*db->writer_); !r) return std::unexpected(r.error());
+    // A WAL hook replaces SQLite's automatic checkpoint (which is itself a WAL hook): commits only
+    // tell the checkpointer how long the WAL is. 1000 pages is SQLite's own default threshold.
+    auto ckpt = db->OpenConn(false);
+    ckpt->Exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    db->checkpointer_ = std::make_unique<Checkpointer>(std::move(ckpt), 1000);
+    sqlite3_wal_hook(db->writer_->raw(), &Checkpointer::WalHook, db->checkpointer_.get());
   } catch (const SqliteError& e) {
     return Fail(Errc::kInternal, "open database " + path + ": " + e.what());
   }
   return db;
 }
 
-Db::~Db() = default;
+Db::Db(std::string path) : path_(std::move(path)) {}
+
+Db::~Db() {
+  if (writer_) sqlite3_wal_hook(writer_->raw(), nullptr, nullptr);
+}
+
+uint64_t Db::checkpoints() const { return checkpointer_ ? checkpointer_->runs() : 0; }
 
 std::unique_ptr<Conn> Db::OpenConn(bool readonly) {
   sqlite3* raw = nullptr;
@@ -167,6 +185,15 @@ Result<std::unique_ptr<Conn>> Db::Snapshot() {
   } catch (const SqliteError& e) {
     return Fail(Errc::kInternal, std::string("database: ") + e.what());
   }
+}
+
+// Polls: a condition variable would cost every foreground Write() a notify; this costs the
+// background writer a few sleeps, and only while requests queue for the writer.
+void Db::YieldToWaitingWriters() {
+  constexpr auto kYieldLimit = std::chrono::milliseconds(20);
+  auto until = std::chrono::steady_clock::now() + kYieldLimit;
+  while (waiting_.load(std::memory_order_acquire) > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
 }
 
 void Db::RollbackQuietly() {

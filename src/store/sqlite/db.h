@@ -1,6 +1,7 @@
 // Db: one SQLite database in WAL mode with a single writer connection and a pool of readers.
 // Thread-safe: Write() serializes writers on a mutex (one BEGIN IMMEDIATE transaction at a time);
-// Read() borrows a pooled read-only connection, so reads never wait for writes.
+// Read() borrows a pooled read-only connection, so reads never wait for writes. Checkpoints run
+// on a Checkpointer thread of their own, never inside a Write()'s COMMIT.
 // SQLite failures inside Read/Write callbacks are thrown as SqliteError and come back as kInternal.
 #pragma once
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -17,8 +19,11 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/worker_thread.h"
 
 namespace berth::store::sqlite {
+
+class Checkpointer;
 
 struct SqliteError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -77,24 +82,32 @@ class Db {
 
   // Runs f(Conn&) inside BEGIN IMMEDIATE ... COMMIT. f returns Result<T>; an error result or an
   // exception rolls the transaction back.
+  // A thread that lowered its priority (a niced job thread, base/worker_thread.h) does not hold
+  // the writer itself: the transaction runs on the Db's normal-priority thread while it waits, so
+  // a request never waits for a writer the scheduler keeps off the CPU.
+  // A background transaction (from such a thread, or from one marked as background work, e.g.
+  // the GC's batches) also lets requests already waiting for the writer go first, for at most
+  // 20 ms, so background work fills the gaps between pushes instead of queueing in front of them.
   template <class F>
   auto Write(F&& f) -> std::invoke_result_t<F, Conn&> {
-    std::lock_guard lock(write_mu_);
-    try {
-      writer_->Exec("BEGIN IMMEDIATE");
-      auto r = f(*writer_);
-      if (r) {
-        writer_->Exec("COMMIT");
-        generation_.fetch_add(1, std::memory_order_acq_rel);
-      } else {
-        writer_->Exec("ROLLBACK");
-      }
-      return r;
-    } catch (const SqliteError& e) {
-      RollbackQuietly();
-      return Fail(Errc::kInternal, std::string("database: ") + e.what());
+    if (ThisThreadIsLowPriority() && normal_) {
+      std::optional<std::invoke_result_t<F, Conn&>> out;
+      normal_->Call([&] {
+        YieldToWaitingWriters();
+        out.emplace(WriteHere(f));
+      });
+      return std::move(*out);
     }
+    if (ThisThreadIsBackground()) {
+      YieldToWaitingWriters();
+      return WriteHere(f);
+    }
+    waiting_.fetch_add(1, std::memory_order_acq_rel);
+    return WriteHere(f, &waiting_);
   }
+
+  // Checkpoints the background thread has run (tests).
+  uint64_t checkpoints() const;
 
   // Counts committed Write() transactions (in this process). Caches of data derived from the
   // store compare it to tell whether anything may have changed since they were filled.
@@ -126,14 +139,38 @@ class Db {
   }
 
  private:
-  Db(std::string path) : path_(std::move(path)) {}
+  explicit Db(std::string path);
+  // `waiting`, when given, is decremented once the writer is ours.
+  template <class F>
+  auto WriteHere(F& f, std::atomic<int>* waiting = nullptr) -> std::invoke_result_t<F, Conn&> {
+    std::lock_guard lock(write_mu_);
+    if (waiting) waiting->fetch_sub(1, std::memory_order_acq_rel);
+    try {
+      writer_->Exec("BEGIN IMMEDIATE");
+      auto r = f(*writer_);
+      if (r) {
+        writer_->Exec("COMMIT");
+        generation_.fetch_add(1, std::memory_order_acq_rel);
+      } else {
+        writer_->Exec("ROLLBACK");
+      }
+      return r;
+    } catch (const SqliteError& e) {
+      RollbackQuietly();
+      return Fail(Errc::kInternal, std::string("database: ") + e.what());
+    }
+  }
+  void YieldToWaitingWriters();
   std::unique_ptr<Conn> OpenConn(bool readonly);
   std::unique_ptr<Conn> Borrow();
   void Return(std::unique_ptr<Conn> c);
   void RollbackQuietly();
 
   std::string path_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // outlives writer_, whose WAL hook points at it
+  std::unique_ptr<WorkerThread> normal_;        // built by Open: the priority of the opening thread
   std::mutex write_mu_;
+  std::atomic<int> waiting_{0};  // foreground Write() calls waiting for or about to take write_mu_
   std::atomic<uint64_t> generation_{0};
   std::unique_ptr<Conn> writer_;  // guarded by write_mu_
   std::mutex pool_mu_;

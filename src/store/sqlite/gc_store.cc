@@ -1,5 +1,7 @@
 #include "store/sqlite/gc_store.h"
 
+#include <chrono>
+
 #include "base/clock.h"
 #include "store/sqlite/job_queue.h"
 #include "store/sqlite/paging.h"
@@ -88,7 +90,14 @@ void DeleteWithAccessories(Conn& c, const ManifestRow& m, int64_t now, int depth
   for (const auto& a : accessories) DeleteWithAccessories(c, a, now, depth + 1, out);
 }
 
-size_t UntaggedBatch(Conn& c, int64_t cutoff, int limit, std::vector<DeletedManifest>& out) {
+using Clock = std::chrono::steady_clock;
+
+// True once `limit.hold` has passed since `began`; checked after each item, so a batch always
+// makes progress.
+bool HoldOver(Clock::time_point began, const GcStore::BatchLimit& limit) { return Clock::now() - began >= limit.hold; }
+
+size_t UntaggedBatch(Conn& c, int64_t cutoff, const GcStore::BatchLimit& limit, std::vector<DeletedManifest>& out) {
+  auto began = Clock::now();
   std::vector<ManifestRow> rows;
   {
     auto s = c.Prepare(
@@ -97,23 +106,30 @@ size_t UntaggedBatch(Conn& c, int64_t cutoff, int limit, std::vector<DeletedMani
         "AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = m.id) "
         "AND NOT EXISTS (SELECT 1 FROM manifest_children mc WHERE mc.repository_id = m.repository_id "
         "AND mc.child_digest = m.digest) ORDER BY m.id LIMIT ?");
-    s.Bind(1, cutoff).Bind(2, static_cast<int64_t>(limit));
+    s.Bind(1, cutoff).Bind(2, static_cast<int64_t>(limit.rows));
     while (s.Step()) rows.push_back({s.Int(0), s.Int(1), s.Text(2), s.Text(3)});
   }
   int64_t now = NowUnixSeconds();
-  for (const auto& m : rows) DeleteWithAccessories(c, m, now, 0, out);
-  return rows.size();
+  size_t done = 0;
+  for (const auto& m : rows) {
+    DeleteWithAccessories(c, m, now, 0, out);
+    ++done;
+    if (HoldOver(began, limit)) break;
+  }
+  return done;
 }
 
 // The sweep's one rule, evaluated inside the write transaction that deletes.
-void SweepBatch(Conn& c, int64_t cutoff, std::string_view after, int limit, std::vector<BlobRecord>& out) {
+void SweepBatch(Conn& c, int64_t cutoff, std::string_view after, const GcStore::BatchLimit& limit,
+                std::vector<BlobRecord>& out) {
+  auto began = Clock::now();
   std::vector<BlobRecord> rows;
   {
     auto s = c.Prepare(
         "SELECT b.digest, b.size, b.created_at FROM blobs b INDEXED BY blobs_unreferenced "
         "WHERE b.ref_count = 0 AND b.digest > ? AND b.created_at < ? AND b.last_ref_at < ? "
         "AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.digest = b.digest) ORDER BY b.digest LIMIT ?");
-    s.Bind(1, after).Bind(2, cutoff).Bind(3, cutoff).Bind(4, static_cast<int64_t>(limit));
+    s.Bind(1, after).Bind(2, cutoff).Bind(3, cutoff).Bind(4, static_cast<int64_t>(limit.rows));
     while (s.Step()) {
       auto d = Digest::Parse(s.Text(0));
       if (!d) continue;
@@ -125,6 +141,7 @@ void SweepBatch(Conn& c, int64_t cutoff, std::string_view after, int limit, std:
     c.Prepare("DELETE FROM repository_blobs WHERE digest = ?").Bind(1, d).Run();
     c.Prepare("DELETE FROM blobs WHERE digest = ?").Bind(1, d).Run();
     out.push_back(b);
+    if (HoldOver(began, limit)) break;
   }
 }
 
@@ -250,7 +267,7 @@ Result<void> SqliteGcStore::PutSchedule(const GcScheduleRecord& r) {
   });
 }
 
-Result<std::vector<DeletedManifest>> SqliteGcStore::DeleteUntagged(int64_t run_id, int64_t cutoff, int limit) {
+Result<std::vector<DeletedManifest>> SqliteGcStore::DeleteUntagged(int64_t run_id, int64_t cutoff, BatchLimit limit) {
   return db_.Write([&](Conn& c) -> Result<std::vector<DeletedManifest>> {
     std::vector<DeletedManifest> out;
     UntaggedBatch(c, cutoff, limit, out);
@@ -264,7 +281,7 @@ Result<std::vector<DeletedManifest>> SqliteGcStore::DeleteUntagged(int64_t run_i
 }
 
 Result<std::vector<BlobRecord>> SqliteGcStore::SweepBlobs(int64_t run_id, int64_t cutoff, std::string_view after,
-                                                          int limit) {
+                                                          BatchLimit limit) {
   return db_.Write([&](Conn& c) -> Result<std::vector<BlobRecord>> {
     std::vector<BlobRecord> out;
     SweepBatch(c, cutoff, after, limit, out);
@@ -290,13 +307,15 @@ Result<GcPlan> SqliteGcStore::Plan(int64_t cutoff, bool delete_untagged) {
   GcPlan plan;
   try {
     c.Exec("BEGIN");
+    // A private copy: no one waits on it, so batches need no time limit.
+    const BatchLimit whole{500, std::chrono::hours(24)};
     if (delete_untagged)
-      while (UntaggedBatch(c, cutoff, 500, plan.manifests) > 0) {
+      while (UntaggedBatch(c, cutoff, whole, plan.manifests) > 0) {
       }
     std::string after;
     for (;;) {
       size_t before = plan.blobs.size();
-      SweepBatch(c, cutoff, after, 500, plan.blobs);
+      SweepBatch(c, cutoff, after, whole, plan.blobs);
       if (plan.blobs.size() == before) break;
       after = plan.blobs.back().digest.str();
     }

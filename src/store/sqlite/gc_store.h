@@ -21,9 +21,9 @@ class SqliteGcStore final : public GcStore {
   Result<std::string> Log(int64_t id) override;
   Result<std::optional<GcScheduleRecord>> GetSchedule() override;
   Result<void> PutSchedule(const GcScheduleRecord& s) override;
-  Result<std::vector<DeletedManifest>> DeleteUntagged(int64_t run_id, int64_t cutoff, int limit) override;
+  Result<std::vector<DeletedManifest>> DeleteUntagged(int64_t run_id, int64_t cutoff, BatchLimit limit) override;
   Result<std::vector<BlobRecord>> SweepBlobs(int64_t run_id, int64_t cutoff, std::string_view after,
-                                             int limit) override;
+                                             BatchLimit limit) override;
   Result<GcPlan> Plan(int64_t cutoff, bool delete_untagged) override;
   Result<bool> BlobRowExists(const Digest& digest) override;
   Result<std::unordered_set<std::string>> BlobRowsAmong(const std::vector<Digest>& digests) override;
