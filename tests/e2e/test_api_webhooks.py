@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import sqlite3
 import subprocess
 import time
@@ -28,6 +29,14 @@ HARBOR_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 EVENT_TYPES = ["PUSH_ARTIFACT", "PULL_ARTIFACT", "DELETE_ARTIFACT", "UPLOAD_CHART", "DOWNLOAD_CHART",
                "DELETE_CHART", "QUOTA_EXCEED", "QUOTA_WARNING", "REPLICATION", "SCANNING_FAILED",
                "SCANNING_COMPLETED", "SCANNING_STOPPED", "TAG_RETENTION"]
+
+# The policies' target: a loopback port that takes connections and never answers. Nothing leaves
+# the machine, and a delivery the server makes meanwhile stays in flight (until its timeout)
+# instead of failing at once, so an execution's attempts are what each test put there.
+_SILENT = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+_SILENT.bind(("127.0.0.1", 0))
+_SILENT.listen(4096)
+HOOK = f"https://127.0.0.1:{_SILENT.getsockname()[1]}/hook"
 POLICY_KEYS = ["id", "name", "description", "project_id", "targets", "event_types", "creator",
                "creation_time", "update_time", "enabled"]
 
@@ -77,7 +86,7 @@ def new_robot(srv, project, actions, resource="notification-policy"):
     return (r.json()["name"], r.json()["secret"])
 
 
-def target(address="https://ci.example.com/hook", **extra):
+def target(address=HOOK, **extra):
     return {"type": "http", "address": address, **extra}
 
 
@@ -128,7 +137,7 @@ def seed_execution(srv, project_id, policy_id, *, status="Pending", auth_header=
     payload = payload or json.dumps({"type": event_type, "occur_at": 1700000000, "operator": "admin",
                                      "event_data": {"repository": {"name": "app", "namespace": "x"}}},
                                     separators=(",", ":"))
-    tgt = json.dumps({"type": "http", "address": "https://ci.example.com/hook", "auth_header": auth_header,
+    tgt = json.dumps({"type": "http", "address": HOOK, "auth_header": auth_header,
                       "skip_cert_verify": False, "payload_format": "Default", "signing_secret": "hmac-key-123"})
     delivery = unique("dlv")
     event_id = int(time.time() * 1e6) % 2_000_000_000
@@ -160,7 +169,7 @@ def set_status(srv, eid, status):
 def test_create_get_update_delete_round_trip(srv):
     project, project_id = new_project(srv)
     body = {"name": "ci-hook", "description": "notify CI", "project_id": 999, "creator": "ci-bot",
-            "targets": [{"type": "http", "address": "https://ci.example.com/hook", "auth_header": "Bearer s3cr3t",
+            "targets": [{"type": "http", "address": HOOK, "auth_header": "Bearer s3cr3t",
                          "skip_cert_verify": False, "payload_format": "Default"}],
             "event_types": ["PUSH_ARTIFACT", "SCANNING_COMPLETED"], "enabled": True}
     r = create(srv, project, body)
@@ -176,7 +185,7 @@ def test_create_get_update_delete_round_trip(srv):
     assert HARBOR_TIME.match(p["creation_time"]) and p["update_time"] == p["creation_time"], p
     assert {k: v for k, v in p.items() if not k.endswith("_time")} == {
         "id": pid, "name": "ci-hook", "description": "notify CI", "project_id": project_id,
-        "targets": [{"type": "http", "address": "https://ci.example.com/hook", "auth_header": "Bearer s3cr3t",
+        "targets": [{"type": "http", "address": HOOK, "auth_header": "Bearer s3cr3t",
                      "payload_format": "Default"}],  # false skip_cert_verify left out, as Harbor does
         "event_types": ["PUSH_ARTIFACT", "SCANNING_COMPLETED"], "creator": "ci-bot", "enabled": True}
     # By id and by name with X-Is-Resource-Name.
