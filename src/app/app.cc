@@ -264,6 +264,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->rest->ldap = p->ldap.get();
   p->rest->webhooks = p->webhook_store.get();
   p->rest->quotas = p->quota_store.get();
+  p->rest->project_lookup = p->project_lookup.get();
   WireWebhooks(*p, config);
   api::v2_0::RegisterRoutes(p->router, *p->rest);
   {

@@ -8,6 +8,7 @@
 
 #include "api/v2_0/config_attrs_cache.h"
 #include "auth/authenticator.h"
+#include "auth/project_lookup.h"
 #include "auth/session_service.h"
 #include "auth/ldap_identity.h"
 #include "auth/system_config.h"
@@ -45,6 +46,9 @@ struct RestContext {
   auth::LdapIdentity* ldap = nullptr;      // /ldap/*; never null once serving
   store::WebhookStore* webhooks = nullptr;  // …/webhook/*; never null once serving
   store::QuotaStore* quotas = nullptr;      // /quotas, project summaries; never null once serving
+  // Projects by name for the handlers' authorization, cached while the store is unchanged (see
+  // auth/project_lookup.h); null = read the store every time.
+  auth::ProjectLookup* project_lookup = nullptr;
   // Webhook events of artifact deletes and copies (see events.h); null = none recorded.
   webhook::Subscriptions* subscriptions = nullptr;
   // Seals webhook targets' auth_header/signing_secret for the store, opens them for admins and

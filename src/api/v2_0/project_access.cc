@@ -14,8 +14,14 @@ Result<store::ProjectRecord> LoadProject(RestContext& ctx, const http::Exchange&
   bool by_name = ex.Header("X-Is-Resource-Name") == "true";
   int64_t id = 0;
   auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
-  auto found = (!by_name && ec == std::errc() && p == key.data() + key.size()) ? ctx.projects.FindById(id)
-                                                                               : ctx.projects.FindByName(key);
+  bool is_id = !by_name && ec == std::errc() && p == key.data() + key.size();
+  if (!is_id && ctx.project_lookup) {
+    auto cached = ctx.project_lookup->FindByName(key);
+    if (!cached) return std::unexpected(cached.error());
+    if (!*cached) return Fail(Errc::kNotFound, "project " + key + " not found");
+    return **cached;
+  }
+  auto found = is_id ? ctx.projects.FindById(id) : ctx.projects.FindByName(key);
   if (!found) return std::unexpected(found.error());
   if (!*found) return Fail(Errc::kNotFound, "project " + key + " not found");
   return std::move(**found);
