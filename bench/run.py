@@ -1110,18 +1110,19 @@ def main(argv):
     if "v2" in suites:
         rc = main_v2(a, argv)
     if "api" in suites and "berth" in a.servers.split(","):
-        import shlex
-        import api_bench
-        api_argv = shlex.split(a.api_args) + (["--quick"] if a.quick else [])
-        log(f"bench/api_bench.py {' '.join(api_argv)}")
-        rc = api_bench.main(api_argv) or rc
+        rc = run_suite("api_bench.py", a.api_args, a.quick) or rc
     if "chart" in suites and "berth" in a.servers.split(","):
-        import shlex
-        import chart_bench
-        chart_argv = shlex.split(a.chart_args) + (["--quick"] if a.quick else [])
-        log(f"bench/chart_bench.py {' '.join(chart_argv)}")
-        rc = chart_bench.main(chart_argv) or rc
+        rc = run_suite("chart_bench.py", a.chart_args, a.quick) or rc
     return rc
+
+
+def run_suite(script, extra_args, quick):
+    """Runs another suite (bench/api_bench.py, bench/chart_bench.py) as its own process: they
+    import this module's helpers, so this module does not import them back."""
+    import shlex
+    argv = shlex.split(extra_args) + (["--quick"] if quick else [])
+    log(f"bench/{script} {' '.join(argv)}")
+    return subprocess.call([sys.executable, os.path.join(BENCH_DIR, script), *argv])
 
 
 def main_v2(a, argv):
