@@ -36,7 +36,8 @@ struct ArtifactRecord {
   std::string artifact_type;        // artifactType, else the config media type
   int64_t size = 0;                 // manifest bytes + every referenced blob
   std::string content;              // the manifest bytes
-  std::string annotations_json;
+  std::string annotations_json;     // the manifest's annotations object, serialized; "" = none
+  std::string config_digest;        // the config blob's digest; "" for an index
   int64_t pushed_at = 0;
   int64_t pulled_at = 0;  // 0 = never
 };

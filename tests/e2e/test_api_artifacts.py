@@ -18,6 +18,9 @@ import requests
 from e2e_lib import (OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, Clients, api_url, make_image, make_index,
                      read_oci_layout, sha256, write_oci_layout)
 
+# Annotations come back as pushed, whatever characters they hold.
+B_ANNOTATIONS = {"org.opencontainers.image.title": "b", "z.note": "line\nbreak \"quoted\" \\ é 😀 \u0001"}
+
 ADMIN = ("admin", "Harbor12345")
 GUEST = ("gus", "Passw0rdG")
 DEV = ("devi", "Passw0rdD")
@@ -97,7 +100,7 @@ def env(tmp_path_factory):
     # index, a nested repository name and a public image — all pushed with skopeo.
     base = {"base/os-release": b"ID=berth\n"}
     e.images["a"] = make_image(files=[base, {"app/a.bin": b"A" * 300}])
-    e.images["b"] = make_image(files=[base, {"app/b.bin": b"B" * 300}])
+    e.images["b"] = make_image(files=[base, {"app/b.bin": b"B" * 300}], annotations=B_ANNOTATIONS)
     e.images["multi"] = make_index([make_image(arch="amd64"), make_image(arch="arm64")])
     e.images["nested"] = make_image()
     e.images["pub"] = make_image()
@@ -223,6 +226,7 @@ def test_artifact_list_shapes_and_filters(env):
     assert x["extra_attrs"]["architecture"] == "amd64" and x["extra_attrs"]["os"] == "linux"
     assert x["extra_attrs"]["config"]["Env"] == ["PATH=/usr/bin:/bin"]
     assert x["references"] is None and x["accessories"] is None and x["labels"] is None
+    assert x["annotations"] is None and arts[b.digest]["annotations"] == B_ANNOTATIONS
     assert [t["name"] for t in x["tags"]] == ["v1"]
     tag = x["tags"][0]
     assert tag["artifact_id"] == x["id"] and tag["repository_id"] == x["repository_id"] and tag["id"] > 0

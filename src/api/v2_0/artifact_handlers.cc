@@ -132,20 +132,21 @@ http::Task<void> ListArtifacts(RestContext& ctx, http::Exchange& ex) {
   opt.with_label = *with_label;
   store::ArtifactFilter f;
   if (auto r = ApplyArtifactQuery(ex, f); !r) co_return co_await SendError(ex, r.error());
-  auto repo = ctx.artifacts.FindRepository(scope->repository);
-  if (!repo) co_return co_await SendError(ex, repo.error());
-  if (!*repo) co_return co_await SendError(ex, Error(Errc::kNotFound, "repository " + scope->repository + " not found"));
   auto list = ctx.artifacts.ListArtifacts(scope->repository, f, page->paging());
   if (!list) co_return co_await SendError(ex, list.error());
+  if (list->total == 0) {  // nothing matched: an empty page, or no such repository
+    auto repo = ctx.artifacts.FindRepository(scope->repository);
+    if (!repo) co_return co_await SendError(ex, repo.error());
+    if (!*repo) co_return co_await SendError(ex, Error(Errc::kNotFound, "repository " + scope->repository + " not found"));
+  }
   auto rel = LoadRelations(ctx, list->items, opt);
   if (!rel) co_return co_await SendError(ex, rel.error());
-  Json items = Json::array();
-  for (const auto& a : list->items) {
-    auto j = ArtifactJson(ctx, a, scope->project.name, opt, *rel);
-    if (!j) co_return co_await SendError(ex, j.error());
-    items.push_back(std::move(*j));
-  }
-  co_await SendList(ex, *page, list->total, items);
+  JsonWriter w(2048 * list->items.size() + 2);
+  w.BeginArray();
+  for (const auto& a : list->items)
+    if (auto r = WriteArtifact(w, ctx, a, scope->project.name, opt, *rel); !r) co_return co_await SendError(ex, r.error());
+  w.EndArray();
+  co_await SendListText(ex, *page, list->total, w.Take());
 }
 
 http::Task<void> GetArtifact(RestContext& ctx, http::Exchange& ex) {
@@ -162,9 +163,10 @@ http::Task<void> GetArtifact(RestContext& ctx, http::Exchange& ex) {
   if (!artifact) co_return co_await SendError(ex, artifact.error());
   auto rel = LoadRelations(ctx, {*artifact}, opt);
   if (!rel) co_return co_await SendError(ex, rel.error());
-  auto body = ArtifactJson(ctx, *artifact, scope->project.name, opt, *rel);
-  if (!body) co_return co_await SendError(ex, body.error());
-  co_await SendJson(ex, 200, *body);
+  JsonWriter w(2048);
+  if (auto r = WriteArtifact(w, ctx, *artifact, scope->project.name, opt, *rel); !r)
+    co_return co_await SendError(ex, r.error());
+  co_await SendJsonText(ex, 200, w.Take());
 }
 
 http::Task<void> DeleteArtifact(RestContext& ctx, http::Exchange& ex) {
@@ -231,8 +233,7 @@ http::Task<void> BuildHistory(RestContext& ctx, http::Exchange& ex) {
   if (!scope) co_return co_await SendError(ex, scope.error());
   auto artifact = LoadArtifact(ctx, *scope, ex.Param("reference"));
   if (!artifact) co_return co_await SendError(ex, artifact.error());
-  Json manifest = Json::parse(artifact->content, nullptr, false);
-  auto config = ReadImageConfig(ctx, *artifact, manifest);
+  auto config = ReadImageConfig(ctx, *artifact);
   if (!config) co_return co_await SendError(ex, Error(Errc::kNotFound, "no build history: the artifact is not an image"));
   Json history = Json::array();
   if (auto h = config->find("history"); h != config->end() && h->is_array()) history = *h;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <map>
 
+#include "base/json_writer.h"
 #include "oci/media_types.h"
 
 namespace berth::api::v2_0 {
@@ -32,42 +33,64 @@ const std::vector<TypeRow>& TypeTable() {
 // Image configs are small; anything larger is not read for extra_attrs.
 constexpr int64_t kMaxConfigBytes = 1 << 20;
 
-// architecture, os, created, author and config of an image's config blob; {} for anything else
-// or when the blob cannot be read. Read once per config digest (see ConfigAttrsCache).
-Json ExtraAttrs(RestContext& ctx, const store::ArtifactRecord& a, const Json& manifest) {
-  Json out = Json::object();
-  auto digest = ImageConfigDigest(a, manifest);
-  if (!digest) return out;
+// architecture, os, created, author and config of an image's config blob, serialized; "{}" for
+// anything else or when the blob cannot be read. Read once per config digest (see ConfigAttrsCache).
+std::string ExtraAttrs(RestContext& ctx, const store::ArtifactRecord& a) {
+  auto digest = ImageConfigDigest(a);
+  if (!digest) return "{}";
   if (auto hit = ctx.config_attrs->Get(digest->str())) return std::move(*hit);
-  auto config = ReadImageConfig(ctx, a, manifest);
-  if (!config) return out;  // not remembered: the blob may become readable
+  auto config = ReadImageConfig(ctx, a);
+  if (!config) return "{}";  // not remembered: the blob may become readable
+  Json out = Json::object();
   for (const char* key : {"architecture", "author", "config", "created", "os"})
     if (auto it = config->find(key); it != config->end()) out[key] = *it;
-  ctx.config_attrs->Put(digest->str(), out);
-  return out;
+  std::string text = out.dump(-1, ' ', false, Json::error_handler_t::replace);
+  ctx.config_attrs->Put(digest->str(), text);
+  return text;
 }
 
-Json AdditionLink(const std::string& href) {
-  Json l;
-  l["href"] = href;
-  l["absolute"] = false;
-  return l;
+void WriteAdditionLink(JsonWriter& w, std::string_view name, const std::string& base) {
+  w.Key(name).BeginObject().Field("href", base + std::string(name)).Field("absolute", false).EndObject();
+}
+
+void WriteJson(JsonWriter& w, const Json& j) { w.Raw(j.dump(-1, ' ', false, Json::error_handler_t::replace)); }
+
+// An index's references: one per entry of its manifests list, with the child's artifact id.
+Result<void> WriteReferences(JsonWriter& w, RestContext& ctx, const store::ArtifactRecord& a) {
+  auto children = ctx.artifacts.Children(a.id);
+  if (!children) return std::unexpected(children.error());
+  std::map<std::string, int64_t> ids;
+  for (const auto& c : *children) ids[c.digest.str()] = c.id;
+  Json manifest = Json::parse(a.content, nullptr, false);
+  w.BeginArray();
+  auto entries = manifest.is_object() ? manifest.find("manifests") : manifest.end();
+  if (entries != manifest.end() && entries->is_array()) {
+    for (const auto& e : *entries) {
+      if (!e.is_object() || !e.contains("digest") || !e["digest"].is_string()) continue;
+      std::string child = e["digest"].get<std::string>();
+      auto it = ids.find(child);
+      w.BeginObject().Field("parent_id", a.id).Field("child_id", it == ids.end() ? int64_t{0} : it->second);
+      w.Field("child_digest", child);
+      for (const char* key : {"platform", "annotations", "urls"})
+        if (auto v = e.find(key); v != e.end()) WriteJson(w.Key(key), *v);
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+  return {};
 }
 
 }  // namespace
 
-std::optional<Digest> ImageConfigDigest(const store::ArtifactRecord& a, const Json& manifest) {
+std::optional<Digest> ImageConfigDigest(const store::ArtifactRecord& a) {
   if (!oci::media::IsImage(a.manifest_media_type) || ArtifactTypeOf(a.media_type) != "IMAGE") return std::nullopt;
-  auto cfg = manifest.find("config");
-  if (cfg == manifest.end() || !cfg->is_object() || !cfg->contains("digest") || !(*cfg)["digest"].is_string())
-    return std::nullopt;
-  auto digest = Digest::Parse((*cfg)["digest"].get<std::string>());
+  auto digest = Digest::Parse(a.config_digest);
   if (!digest) return std::nullopt;
   return *digest;
 }
 
-std::optional<Json> ReadImageConfig(RestContext& ctx, const store::ArtifactRecord& a, const Json& manifest) {
-  auto digest = ImageConfigDigest(a, manifest);
+std::optional<Json> ReadImageConfig(RestContext& ctx, const store::ArtifactRecord& a) {
+  auto digest = ImageConfigDigest(a);
   if (!digest) return std::nullopt;
   auto reader = ctx.blobs.Open(a.repository_name, *digest);
   if (!reader || (*reader)->size() > kMaxConfigBytes) return std::nullopt;
@@ -129,16 +152,16 @@ Json RepositoryJson(const store::RepositoryRecord& r) {
   return j;
 }
 
-Json TagJson(const store::TagRecord& t) {
-  Json j;
-  j["id"] = t.id;
-  j["repository_id"] = t.repository_id;
-  j["artifact_id"] = t.artifact_id;
-  j["name"] = t.name;
-  j["push_time"] = HarborTime(t.pushed_at);
-  j["pull_time"] = HarborTimeOrZero(t.pulled_at);
-  j["immutable"] = false;
-  return j;
+void WriteTag(JsonWriter& w, const store::TagRecord& t) {
+  w.BeginObject()
+      .Field("id", t.id)
+      .Field("repository_id", t.repository_id)
+      .Field("artifact_id", t.artifact_id)
+      .Field("name", t.name)
+      .Field("push_time", HarborTime(t.pushed_at))
+      .Field("pull_time", HarborTimeOrZero(t.pulled_at))
+      .Field("immutable", false)
+      .EndObject();
 }
 
 Json LabelJson(const store::LabelRecord& l) {
@@ -174,81 +197,64 @@ Result<ArtifactRelations> LoadRelations(RestContext& ctx, const std::vector<stor
   return rel;
 }
 
-Result<Json> ArtifactJson(RestContext& ctx, const store::ArtifactRecord& a, const std::string& project_name,
-                          ArtifactViewOptions opt, const ArtifactRelations& rel) {
-  Json manifest = Json::parse(a.content, nullptr, false);
-  if (!manifest.is_object()) manifest = Json::object();
+Result<void> WriteArtifact(JsonWriter& w, RestContext& ctx, const store::ArtifactRecord& a,
+                           const std::string& project_name, ArtifactViewOptions opt, const ArtifactRelations& rel) {
   std::string type = ArtifactTypeOf(a.media_type);
   std::string digest = a.digest.str();
-  Json j;
-  j["id"] = a.id;
-  j["type"] = type;
-  j["media_type"] = a.media_type;
-  j["manifest_media_type"] = a.manifest_media_type;
-  j["artifact_type"] = a.artifact_type.empty() ? a.media_type : a.artifact_type;
-  j["project_id"] = a.project_id;
-  j["repository_id"] = a.repository_id;
-  j["repository_name"] = a.repository_name;
-  j["digest"] = digest;
-  j["size"] = a.size;
-  j["icon"] = "";
-  j["push_time"] = HarborTime(a.pushed_at);
-  j["pull_time"] = HarborTimeOrZero(a.pulled_at);
-  j["extra_attrs"] = ExtraAttrs(ctx, a, manifest);
-  auto ann = manifest.find("annotations");
-  j["annotations"] = ann != manifest.end() && ann->is_object() ? *ann : Json(nullptr);
-
-  Json refs = nullptr;
-  if (oci::media::IsIndex(a.manifest_media_type)) {
-    auto children = ctx.artifacts.Children(a.id);
-    if (!children) return std::unexpected(children.error());
-    std::map<std::string, const store::ChildRecord*> by_digest;
-    for (const auto& c : *children) by_digest[c.digest.str()] = &c;
-    refs = Json::array();
-    auto entries = manifest.find("manifests");
-    if (entries != manifest.end() && entries->is_array()) {
-      for (const auto& e : *entries) {
-        if (!e.is_object() || !e.contains("digest") || !e["digest"].is_string()) continue;
-        std::string child = e["digest"].get<std::string>();
-        Json r;
-        r["parent_id"] = a.id;
-        auto it = by_digest.find(child);
-        r["child_id"] = it == by_digest.end() ? 0 : it->second->id;
-        r["child_digest"] = child;
-        if (e.contains("platform")) r["platform"] = e["platform"];
-        if (e.contains("annotations")) r["annotations"] = e["annotations"];
-        if (e.contains("urls")) r["urls"] = e["urls"];
-        refs.push_back(std::move(r));
-      }
-    }
+  bool index = oci::media::IsIndex(a.manifest_media_type);
+  w.BeginObject()
+      .Field("id", a.id)
+      .Field("type", type)
+      .Field("media_type", a.media_type)
+      .Field("manifest_media_type", a.manifest_media_type)
+      .Field("artifact_type", a.artifact_type.empty() ? a.media_type : a.artifact_type)
+      .Field("project_id", a.project_id)
+      .Field("repository_id", a.repository_id)
+      .Field("repository_name", a.repository_name)
+      .Field("digest", digest)
+      .Field("size", a.size)
+      .Field("icon", "")
+      .Field("push_time", HarborTime(a.pushed_at))
+      .Field("pull_time", HarborTimeOrZero(a.pulled_at));
+  w.Key("extra_attrs").Raw(ExtraAttrs(ctx, a));
+  w.Key("annotations");
+  if (a.annotations_json.empty()) w.Null();
+  else w.Raw(a.annotations_json);
+  w.Key("references");
+  if (index) {
+    if (auto r = WriteReferences(w, ctx, a); !r) return r;
+  } else {
+    w.Null();
   }
-  j["references"] = std::move(refs);
-
-  Json tags = nullptr;
+  w.Key("tags");
   if (opt.with_tag) {
-    tags = Json::array();
+    w.BeginArray();
     if (auto it = rel.tags.find(a.id); it != rel.tags.end())
-      for (const auto& t : it->second) tags.push_back(TagJson(t));
+      for (const auto& t : it->second) WriteTag(w, t);
+    w.EndArray();
+  } else {
+    w.Null();
   }
-  j["tags"] = std::move(tags);
-  Json labels = nullptr;
+  w.Key("labels");
   if (opt.with_label) {
-    labels = Json::array();
+    w.BeginArray();
     if (auto it = rel.labels.find(a.id); it != rel.labels.end())
-      for (const auto& l : it->second) labels.push_back(LabelJson(l));
+      for (const auto& l : it->second) WriteJson(w, LabelJson(l));
+    w.EndArray();
+  } else {
+    w.Null();
   }
-  j["labels"] = std::move(labels);
-  j["accessories"] = nullptr;
-
-  std::string base = "/api/v2.0/projects/" + project_name + "/repositories/" +
-                     EncodedRepositoryPart(a.repository_name) + "/artifacts/" + digest + "/additions/";
-  Json links = Json::object();
+  w.Key("accessories").Null();
+  w.Key("addition_links").BeginObject();
   if (type == "IMAGE") {
-    if (!oci::media::IsIndex(a.manifest_media_type)) links["build_history"] = AdditionLink(base + "build_history");
-    links["vulnerabilities"] = AdditionLink(base + "vulnerabilities");
+    std::string base = "/api/v2.0/projects/" + project_name + "/repositories/" +
+                       EncodedRepositoryPart(a.repository_name) + "/artifacts/" + digest + "/additions/";
+    if (!index) WriteAdditionLink(w, "build_history", base);
+    WriteAdditionLink(w, "vulnerabilities", base);
   }
-  j["addition_links"] = std::move(links);
-  return j;
+  w.EndObject();
+  w.EndObject();
+  return {};
 }
 
 }  // namespace berth::api::v2_0

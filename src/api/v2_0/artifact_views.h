@@ -9,6 +9,7 @@
 
 #include "api/v2_0/context.h"
 #include "api/v2_0/render.h"
+#include "base/json_writer.h"
 #include "store/artifact_records.h"
 
 namespace berth::api::v2_0 {
@@ -26,14 +27,13 @@ std::vector<std::string> MediaTypesOfType(std::string_view type, bool& known);
 std::string EncodedRepositoryPart(std::string_view full_name);
 
 Json RepositoryJson(const store::RepositoryRecord& r);
-Json TagJson(const store::TagRecord& t);
+void WriteTag(JsonWriter& w, const store::TagRecord& t);
 Json LabelJson(const store::LabelRecord& l);
 
-// The config digest of an image manifest (`manifest` = its parsed bytes); nullopt otherwise.
-std::optional<Digest> ImageConfigDigest(const store::ArtifactRecord& a, const Json& manifest);
-// The image config blob of an image manifest (`manifest` = its parsed bytes), when it is an
-// image, readable and at most 1 MiB; nullopt otherwise.
-std::optional<Json> ReadImageConfig(RestContext& ctx, const store::ArtifactRecord& a, const Json& manifest);
+// The config digest of an image; nullopt for anything else.
+std::optional<Digest> ImageConfigDigest(const store::ArtifactRecord& a);
+// The config blob of an image, when it is readable and at most 1 MiB; nullopt otherwise.
+std::optional<Json> ReadImageConfig(RestContext& ctx, const store::ArtifactRecord& a);
 
 struct ArtifactViewOptions {
   bool with_tag = true;
@@ -46,9 +46,10 @@ struct ArtifactRelations {
 };
 Result<ArtifactRelations> LoadRelations(RestContext& ctx, const std::vector<store::ArtifactRecord>& artifacts,
                                         ArtifactViewOptions opt);
-// The full artifact with its tags and labels from `rel`; reads index children and (for images,
-// once per config digest) the config blob for extra_attrs. Store failures become kInternal.
-Result<Json> ArtifactJson(RestContext& ctx, const store::ArtifactRecord& a, const std::string& project_name,
-                          ArtifactViewOptions opt, const ArtifactRelations& rel);
+// Writes the full artifact with its tags and labels from `rel`; reads index children and (for
+// images, once per config digest) the config blob for extra_attrs. Written straight to text: a
+// page of artifacts is the API's largest common response.
+Result<void> WriteArtifact(JsonWriter& w, RestContext& ctx, const store::ArtifactRecord& a,
+                           const std::string& project_name, ArtifactViewOptions opt, const ArtifactRelations& rel);
 
 }  // namespace berth::api::v2_0

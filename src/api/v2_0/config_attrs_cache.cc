@@ -2,7 +2,7 @@
 
 namespace berth::api::v2_0 {
 
-std::optional<Json> ConfigAttrsCache::Get(const std::string& config_digest) {
+std::optional<std::string> ConfigAttrsCache::Get(const std::string& config_digest) {
   std::lock_guard lock(mu_);
   auto it = index_.find(config_digest);
   if (it == index_.end()) return std::nullopt;
@@ -10,7 +10,7 @@ std::optional<Json> ConfigAttrsCache::Get(const std::string& config_digest) {
   return it->second->second;
 }
 
-void ConfigAttrsCache::Put(const std::string& config_digest, Json attrs) {
+void ConfigAttrsCache::Put(const std::string& config_digest, std::string attrs) {
   std::lock_guard lock(mu_);
   if (auto it = index_.find(config_digest); it != index_.end()) {
     it->second->second = std::move(attrs);

@@ -1,5 +1,5 @@
 // ConfigAttrsCache: the extra_attrs of image artifacts (architecture, os, created, author,
-// config), keyed by the digest of their config blob. A config is content-addressed, so an entry
+// config) as serialized JSON, keyed by the digest of their config blob. A config is content-addressed, so an entry
 // never goes stale; the map is bounded and drops the least recently used entry when full.
 // Thread-safe: guarded by mu_.
 #pragma once
@@ -11,7 +11,6 @@
 #include <unordered_map>
 #include <utility>
 
-#include "api/v2_0/render.h"
 
 namespace berth::api::v2_0 {
 
@@ -19,11 +18,11 @@ class ConfigAttrsCache {
  public:
   explicit ConfigAttrsCache(size_t capacity = 4096) : capacity_(capacity) {}
 
-  std::optional<Json> Get(const std::string& config_digest);
-  void Put(const std::string& config_digest, Json attrs);
+  std::optional<std::string> Get(const std::string& config_digest);
+  void Put(const std::string& config_digest, std::string attrs);
 
  private:
-  using Order = std::list<std::pair<std::string, Json>>;  // most recently used first
+  using Order = std::list<std::pair<std::string, std::string>>;  // most recently used first
   size_t capacity_;
   std::mutex mu_;
   Order order_;                                                // guarded by mu_

@@ -48,6 +48,10 @@ http::Task<void> SendJson(http::Exchange& ex, unsigned status, const Json& body)
   co_await ex.Send(JsonResponse(status, body.dump(-1, ' ', false, Json::error_handler_t::replace)));
 }
 
+http::Task<void> SendJsonText(http::Exchange& ex, unsigned status, std::string body) {
+  co_await ex.Send(JsonResponse(status, std::move(body)));
+}
+
 http::Task<void> SendCreated(http::Exchange& ex, const std::string& location) {
   http::Response r;
   r.status = 201;
@@ -86,7 +90,11 @@ Result<PageRequest> ParsePage(const http::Exchange& ex) {
 }
 
 http::Task<void> SendList(http::Exchange& ex, const PageRequest& page, int64_t total, const Json& items) {
-  auto r = JsonResponse(200, items.dump(-1, ' ', false, Json::error_handler_t::replace));
+  co_await SendListText(ex, page, total, items.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+http::Task<void> SendListText(http::Exchange& ex, const PageRequest& page, int64_t total, std::string items) {
+  auto r = JsonResponse(200, std::move(items));
   r.Set("X-Total-Count", std::to_string(total));
   std::string base(ex.path());
   // The links keep the request's other parameters (q, name, ...) as they came, minus the paging.

@@ -18,6 +18,8 @@ using Json = nlohmann::ordered_json;
 
 http::Task<void> SendError(http::Exchange& ex, const Error& err);
 http::Task<void> SendJson(http::Exchange& ex, unsigned status, const Json& body);
+// The same with a body already serialized (by a JsonWriter).
+http::Task<void> SendJsonText(http::Exchange& ex, unsigned status, std::string body);
 // 201 with Location and an empty body.
 http::Task<void> SendCreated(http::Exchange& ex, const std::string& location);
 http::Task<void> SendOk(http::Exchange& ex);
@@ -36,6 +38,8 @@ struct PageRequest {
 Result<PageRequest> ParsePage(const http::Exchange& ex);
 // A list response: the array body plus X-Total-Count and an RFC 5988 Link with prev/next.
 http::Task<void> SendList(http::Exchange& ex, const PageRequest& page, int64_t total, const Json& items);
+// The same with the array already serialized (by a JsonWriter).
+http::Task<void> SendListText(http::Exchange& ex, const PageRequest& page, int64_t total, std::string items);
 
 // Parses a JSON request body (limit 1 MiB). kBadRequest with the parser's message when invalid.
 http::Task<Result<Json>> ReadJson(http::Exchange& ex);

@@ -31,9 +31,11 @@ http::Task<void> ListTags(RestContext& ctx, http::Exchange& ex) {
   if (!artifact) co_return co_await SendError(ex, artifact.error());
   auto list = ctx.artifacts.ListTags(artifact->id, name_part, sort, page->paging());
   if (!list) co_return co_await SendError(ex, list.error());
-  Json items = Json::array();
-  for (const auto& t : list->items) items.push_back(TagJson(t));
-  co_await SendList(ex, *page, list->total, items);
+  JsonWriter w(256 * list->items.size() + 2);
+  w.BeginArray();
+  for (const auto& t : list->items) WriteTag(w, t);
+  w.EndArray();
+  co_await SendListText(ex, *page, list->total, w.Take());
 }
 
 http::Task<void> CreateTag(RestContext& ctx, http::Exchange& ex) {

@@ -66,22 +66,17 @@ const SortOption kRepoSorts[] = {
 
 // ---- artifacts ----
 
-#define BERTH_CONFIG_MEDIA_TYPE                                                                          \
-  "(CASE WHEN m.media_type IN ('application/vnd.oci.image.index.v1+json', "                               \
-  "'application/vnd.docker.distribution.manifest.list.v2+json') THEN m.media_type "                      \
-  "ELSE COALESCE(json_extract(CAST(m.content AS TEXT), '$.config.mediaType'), '') END)"
-
-#define BERTH_BLOB_BYTES(id)                                                                             \
-  "(SELECT COALESCE(sum(b.size), 0) FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.digest WHERE " \
-  "mb.manifest_id = " id ")"
+// An artifact's size: its manifest, its blobs and its index children's (blob_bytes,
+// config_media_type and config_digest are stored at push time, migration 0013).
+#define BERTH_ARTIFACT_SIZE                                                                              \
+  "(m.size + m.blob_bytes + (SELECT COALESCE(sum(c.size + c.blob_bytes), 0) FROM manifest_children mc " \
+  "JOIN manifests c ON c.repository_id = m.repository_id AND c.digest = mc.child_digest WHERE mc.parent_id = m.id))"
 
 constexpr const char* kArtifactSelect =
-    "SELECT m.id, m.repository_id, r.project_id, r.name, m.digest, m.media_type, " BERTH_CONFIG_MEDIA_TYPE
-    ", m.artifact_type, m.size + " BERTH_BLOB_BYTES("m.id") " + (SELECT COALESCE(sum(c.size + " BERTH_BLOB_BYTES(
-        "c.id") "), 0) FROM manifest_children mc JOIN manifests c ON c.repository_id = m.repository_id AND "
-                "c.digest = mc.child_digest WHERE mc.parent_id = m.id), "
-                "m.content, m.annotations, m.pushed_at, COALESCE(m.pulled_at, 0) "
-                "FROM manifests m JOIN repositories r ON r.id = m.repository_id ";
+    "SELECT m.id, m.repository_id, r.project_id, r.name, m.digest, m.media_type, m.config_media_type, "
+    "m.artifact_type, " BERTH_ARTIFACT_SIZE ", m.content, m.annotations, m.pushed_at, COALESCE(m.pulled_at, 0), "
+    "m.config_digest "
+    "FROM manifests m JOIN repositories r ON r.id = m.repository_id ";
 
 constexpr const char* kArtifactWhere =
     "WHERE r.name = ?1 "
@@ -89,7 +84,7 @@ constexpr const char* kArtifactWhere =
     "AND (?3 = '' OR EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = m.id AND t.name = ?3)) "
     "AND (?4 = '' OR EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = m.id AND instr(lower(t.name), lower(?4)) > 0)) "
     "AND (?5 = '' OR m.digest = ?5) "
-    "AND (?6 = '' OR (instr(?6, char(10) || " BERTH_CONFIG_MEDIA_TYPE " || char(10)) > 0) <> ?7) "
+    "AND (?6 = '' OR (instr(?6, char(10) || m.config_media_type || char(10)) > 0) <> ?7) "
     "AND (?8 = 0 OR (SELECT count(*) FROM artifact_labels al WHERE al.manifest_id = m.id "
     "AND instr(?9, ',' || al.label_id || ',') > 0) = ?8) "
     "AND (?10 = 1 OR ?5 <> '' OR " BERTH_BASE_ARTIFACT ") ";
@@ -118,6 +113,7 @@ ArtifactRecord RowToArtifact(const Stmt& s) {
   a.annotations_json = s.Text(10);
   a.pushed_at = s.Int(11);
   a.pulled_at = s.Int(12);
+  a.config_digest = s.Text(13);
   return a;
 }
 
@@ -262,7 +258,7 @@ Result<std::optional<ArtifactRecord>> SqliteArtifactStore::FindByTag(std::string
 Result<std::vector<ChildRecord>> SqliteArtifactStore::Children(int64_t artifact_id) {
   return db_.Read([&](Conn& c) -> Result<std::vector<ChildRecord>> {
     auto s = c.Prepare(
-        "SELECT mc.child_digest, COALESCE(c.id, 0), COALESCE(c.size + " BERTH_BLOB_BYTES("c.id") ", 0) "
+        "SELECT mc.child_digest, COALESCE(c.id, 0), COALESCE(c.size + c.blob_bytes, 0) "
         "FROM manifest_children mc JOIN manifests p ON p.id = mc.parent_id "
         "LEFT JOIN manifests c ON c.repository_id = p.repository_id AND c.digest = mc.child_digest "
         "WHERE mc.parent_id = ? ORDER BY mc.child_digest");
@@ -391,7 +387,6 @@ Result<StatisticsRecord> SqliteArtifactStore::Statistics(const Visibility& v) {
 }
 
 #undef BERTH_BASE_ARTIFACT
-#undef BERTH_CONFIG_MEDIA_TYPE
-#undef BERTH_BLOB_BYTES
+#undef BERTH_ARTIFACT_SIZE
 
 }  // namespace berth::store::sqlite

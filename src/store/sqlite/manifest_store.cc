@@ -55,11 +55,21 @@ Result<int64_t> InsertManifest(Conn& c, int64_t repo, const ManifestRecord& rec,
       return Fail(Errc::kManifestBlobUnknown, "manifest unknown to repository: " + ch.str());
   }
   std::string subject = rec.subject ? rec.subject->str() : std::string();
+  int64_t blob_bytes = 0;
+  for (const auto& b : rec.blobs) blob_bytes += b.size;  // checked against the blobs table above
+  // blob_bytes, config_media_type and config_digest are what artifact lists show per row: the
+  // same expressions as migration 0013's for older rows.
   auto ins = c.Prepare(
       "INSERT INTO manifests(repository_id, digest, media_type, artifact_type, size, content, subject, "
-      "annotations, pushed_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "annotations, pushed_at, blob_bytes, config_media_type, config_digest) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+      "?9, ?10, CASE WHEN ?3 IN ('application/vnd.oci.image.index.v1+json', "
+      "'application/vnd.docker.distribution.manifest.list.v2+json') THEN ?3 "
+      "WHEN json_valid(CAST(?6 AS TEXT)) AND json_type(CAST(?6 AS TEXT), '$.config.mediaType') = 'text' "
+      "THEN json_extract(CAST(?6 AS TEXT), '$.config.mediaType') ELSE '' END, "
+      "CASE WHEN json_valid(CAST(?6 AS TEXT)) AND json_type(CAST(?6 AS TEXT), '$.config.digest') = 'text' "
+      "THEN json_extract(CAST(?6 AS TEXT), '$.config.digest') ELSE '' END)");
   ins.Bind(1, repo).Bind(2, digest).Bind(3, rec.media_type).Bind(4, rec.artifact_type).Bind(5, rec.size)
-      .BindBlob(6, rec.content).Bind(8, rec.annotations_json).Bind(9, now);
+      .BindBlob(6, rec.content).Bind(8, rec.annotations_json).Bind(9, now).Bind(10, blob_bytes);
   if (rec.subject) ins.Bind(7, subject);
   else ins.BindNull(7);
   ins.Run();
