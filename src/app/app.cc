@@ -15,6 +15,7 @@
 #include "auth/ldap_identity.h"
 #include "auth/project_lookup.h"
 #include "auth/system_config.h"
+#include "registry/manifest_cache.h"
 #include "registry/pull_recorder.h"
 #include "store/sqlite/artifact_stores.h"
 #include "store/sqlite/chart_store.h"
@@ -49,6 +50,7 @@ struct App::Parts {
   std::unique_ptr<store::sqlite::SqliteManifestStore> manifest_store;
   std::unique_ptr<registry::UploadService> uploads;
   std::unique_ptr<registry::BlobService> blobs;
+  std::unique_ptr<registry::ManifestCache> manifest_cache;
   std::unique_ptr<registry::ManifestService> manifests;
   std::unique_ptr<registry::ListingService> listing;
   std::unique_ptr<store::sqlite::SqliteUserStore> user_store;
@@ -208,7 +210,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   upload_opt.max_concurrent = static_cast<int>(config.http_max_concurrent_uploads);
   p->uploads = std::make_unique<registry::UploadService>(*p->driver, *p->upload_store, *p->blob_index, upload_opt);
   p->blobs = std::make_unique<registry::BlobService>(*p->driver, *p->blob_index);
-  p->manifests = std::make_unique<registry::ManifestService>(*p->manifest_store);
+  p->manifest_cache = std::make_unique<registry::ManifestCache>([db = p->db.get()] { return db->generation(); },
+                                                                 registry::ManifestCache::Options{});
+  p->manifests = std::make_unique<registry::ManifestService>(*p->manifest_store, p->manifest_cache.get());
   p->listing = std::make_unique<registry::ListingService>(*p->manifest_store);
 
 

@@ -1,6 +1,7 @@
 #include "registry/manifest_service.h"
 
 #include "base/clock.h"
+#include "registry/manifest_cache.h"
 #include "oci/manifest.h"
 
 namespace berth::registry {
@@ -42,9 +43,17 @@ Result<PutManifestResult> ManifestService::Put(const std::string& repository, co
 }
 
 Result<store::ManifestRecord> ManifestService::Get(const std::string& repository, const oci::Reference& ref) {
+  std::string key;
+  uint64_t generation = 0;
+  if (cache_) {
+    key = repository + '\n' + ref.str();  // '\n' appears in neither
+    if (auto hit = cache_->Get(key)) return *hit;
+    generation = cache_->Generation();
+  }
   auto rec = ref.is_digest() ? store_.GetByDigest(repository, ref.digest) : store_.GetByTag(repository, ref.tag);
   if (!rec) return std::unexpected(rec.error());
   if (!*rec) return Fail(Errc::kManifestUnknown, "manifest unknown: " + repository + ":" + ref.str());
+  if (cache_) cache_->Put(key, generation, std::make_shared<const store::ManifestRecord>(**rec));
   return std::move(**rec);
 }
 

@@ -14,9 +14,12 @@ struct PutManifestResult {
   std::optional<Digest> subject;
 };
 
+class ManifestCache;
+
 class ManifestService {
  public:
-  explicit ManifestService(store::ManifestStore& store) : store_(store) {}
+  // `cache` (optional, borrowed) serves repeated Get()s.
+  explicit ManifestService(store::ManifestStore& store, ManifestCache* cache = nullptr) : store_(store), cache_(cache) {}
 
   // Errors: kDigestInvalid (reference digest differs from the body's), kManifestInvalid,
   // kManifestBlobUnknown, kUnsupported. With `events`, the PUSH_ARTIFACT event commits with it.
@@ -32,6 +35,7 @@ class ManifestService {
 
  private:
   store::ManifestStore& store_;
+  ManifestCache* cache_;
 };
 
 }  // namespace berth::registry
