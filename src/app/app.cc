@@ -212,7 +212,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   p->blobs = std::make_unique<registry::BlobService>(*p->driver, *p->blob_index);
   p->manifest_cache = std::make_unique<registry::ManifestCache>([db = p->db.get()] { return db->generation(); },
                                                                  registry::ManifestCache::Options{});
-  p->manifests = std::make_unique<registry::ManifestService>(*p->manifest_store, p->manifest_cache.get());
+  p->manifests = std::make_unique<registry::ManifestService>(*p->manifest_store, p->driver.get(), p->manifest_cache.get());
   p->listing = std::make_unique<registry::ListingService>(*p->manifest_store);
 
 

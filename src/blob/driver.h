@@ -75,4 +75,8 @@ class BlobDriver {
   }
 };
 
+// The whole content of an open blob when it is at most `max_bytes` long, nullopt when longer;
+// kInternal when reading fails.
+Result<std::optional<std::string>> ReadWhole(const BlobReader& reader, size_t max_bytes);
+
 }  // namespace berth::blob

@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "registry/manifest_cache.h"
+#include "oci/image_config.h"
 #include "oci/manifest.h"
 
 namespace berth::registry {
@@ -33,6 +34,7 @@ Result<PutManifestResult> ManifestService::Put(const std::string& repository, co
   rec.annotations_json = parsed->annotations_json;
   for (const auto* d : parsed->Blobs()) rec.blobs.push_back({d->digest, d->size});
   rec.children = parsed->ChildDigests();
+  rec.extra_attrs = ExtraAttrs(*parsed);
   rec.pushed_at = NowUnixSeconds();
   rec.content = std::move(body);
 
@@ -40,6 +42,17 @@ Result<PutManifestResult> ManifestService::Put(const std::string& repository, co
   if (!ref.is_digest()) tag = ref.tag;
   if (auto r = store_.Put(rec, tag, events); !r) return std::unexpected(r.error());
   return PutManifestResult{digest, rec.subject};
+}
+
+// Best effort: a config that is missing (the put will then fail on it), too large or not JSON
+// leaves extra_attrs to be read when the artifact is listed.
+std::optional<std::string> ManifestService::ExtraAttrs(const oci::ParsedManifest& m) {
+  if (!configs_ || !m.config || !oci::HasImageConfig(m.media_type, m.config->media_type)) return std::nullopt;
+  auto reader = configs_->Open(m.config->digest);
+  if (!reader) return std::nullopt;
+  auto bytes = blob::ReadWhole(**reader, oci::kMaxImageConfigBytes);
+  if (!bytes || !*bytes) return std::nullopt;
+  return oci::ImageExtraAttrs(**bytes);
 }
 
 Result<store::ManifestRecord> ManifestService::Get(const std::string& repository, const oci::Reference& ref) {

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "blob/driver.h"
+#include "oci/manifest.h"
 #include "oci/reference.h"
 #include "store/registry_store.h"
 
@@ -18,8 +20,11 @@ class ManifestCache;
 
 class ManifestService {
  public:
-  // `cache` (optional, borrowed) serves repeated Get()s.
-  explicit ManifestService(store::ManifestStore& store, ManifestCache* cache = nullptr) : store_(store), cache_(cache) {}
+  // Borrowed, optional: `configs` is read for an image's extra_attrs at push time (without it they
+  // are left to be read when listed); `cache` serves repeated Get()s.
+  explicit ManifestService(store::ManifestStore& store, blob::BlobDriver* configs = nullptr,
+                           ManifestCache* cache = nullptr)
+      : store_(store), configs_(configs), cache_(cache) {}
 
   // Errors: kDigestInvalid (reference digest differs from the body's), kManifestInvalid,
   // kManifestBlobUnknown, kUnsupported. With `events`, the PUSH_ARTIFACT event commits with it.
@@ -34,7 +39,10 @@ class ManifestService {
                       const store::EventContext* events = nullptr);
 
  private:
+  std::optional<std::string> ExtraAttrs(const oci::ParsedManifest& m);
+
   store::ManifestStore& store_;
+  blob::BlobDriver* configs_;
   ManifestCache* cache_;
 };
 

@@ -38,6 +38,7 @@ struct ArtifactRecord {
   std::string content;              // the manifest bytes
   std::string annotations_json;     // the manifest's annotations object, serialized; "" = none
   std::string config_digest;        // the config blob's digest; "" for an index
+  std::optional<std::string> extra_attrs;  // an image's, serialized, when stored at push time
   int64_t pushed_at = 0;
   int64_t pulled_at = 0;  // 0 = never
 };

@@ -39,6 +39,7 @@ struct ManifestRecord {
   std::string annotations_json;       // top-level annotations (for referrers)
   std::vector<BlobRef> blobs;         // config + layers, deduplicated (write only)
   std::vector<Digest> children;       // index children (write only)
+  std::optional<std::string> extra_attrs;  // an image's extra_attrs, serialized (write only)
   int64_t pushed_at = 0;
 };
 

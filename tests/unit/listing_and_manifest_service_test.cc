@@ -7,11 +7,13 @@
 #include <memory>
 #include <string>
 
+#include "blob/filesystem/fs_driver.h"
 #include "oci/media_types.h"
 #include "oci/reference.h"
 #include "registry/listing_service.h"
 #include "registry/manifest_service.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/artifact_stores.h"
 #include "store/sqlite/sqlite_stores.h"
 #include "test_util.h"
 
@@ -347,6 +349,50 @@ TEST_F(ServiceTest, ReferrersWithNoneIsAnEmptyIndex) {
     ASSERT_TRUE(doc["manifests"].is_array()) << "an empty list, never null";
     EXPECT_TRUE(doc["manifests"].empty());
   }
+}
+
+// With a blob driver, a pushed image's extra_attrs are read from its config once, at push time,
+// and stored with the manifest; anything that is not an image config stores none.
+TEST_F(ServiceTest, ImagePushStoresExtraAttrsFromItsConfig) {
+  auto driver = blob::FsDriver::Open(tmp_.Sub("blobs"), false);
+  ASSERT_TRUE(IsOk(driver));
+  ManifestService with_configs(*store_, driver->get());
+  store::sqlite::SqliteArtifactStore artifacts(*db_);
+  // Stores `content` in the driver and the repository's index, as an upload does.
+  auto stored = [&](const std::string& content) {
+    Digest d = Blob(kRepo, content);
+    EXPECT_TRUE(IsOk((*driver)->CreateUpload("u")));
+    auto w = (*driver)->OpenUpload("u");
+    EXPECT_TRUE(IsOk(w) && IsOk((*w)->Append(content.data(), content.size())));
+    EXPECT_TRUE(IsOk((*driver)->CommitUpload("u", d)));
+    return d;
+  };
+  auto body = [&](std::string_view config_type, const std::string& config) {
+    std::string layer = "layer of " + config;
+    json j{{"schemaVersion", 2},
+           {"mediaType", oci::media::kOciManifest},
+           {"config", Desc(config_type, stored(config), static_cast<int64_t>(config.size()))},
+           {"layers", json::array({Desc(kLayerType, stored(layer), static_cast<int64_t>(layer.size()))})}};
+    return j.dump();
+  };
+  std::string config = R"({"os":"linux","architecture":"arm64","variant":"v8","created":"2026-11-30T00:00:00Z",)"
+                       R"("config":{"Env":["A=1"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":[]}})";
+  auto image = with_configs.Put(kRepo, Tag("img"), body(kConfigType, config), oci::media::kOciManifest);
+  ASSERT_TRUE(IsOk(image));
+  auto a = artifacts.FindByDigest(kRepo, image->digest);
+  ASSERT_TRUE(IsOk(a) && a->has_value());
+  ASSERT_TRUE((*a)->extra_attrs.has_value());
+  EXPECT_EQ(json::parse(*(*a)->extra_attrs),
+            json::parse(R"({"architecture":"arm64","config":{"Cmd":["sh"],"Env":["A=1"]},)"
+                        R"("created":"2026-11-30T00:00:00Z","os":"linux"})"));
+
+  auto chart = with_configs.Put(kRepo, Tag("chart"), body("application/vnd.cncf.helm.config.v1+json", "{\"name\":\"c\"}"),
+                                oci::media::kOciManifest);
+  ASSERT_TRUE(IsOk(chart));
+  EXPECT_FALSE(artifacts.FindByDigest(kRepo, chart->digest).value()->extra_attrs.has_value());
+  auto broken = with_configs.Put(kRepo, Tag("broken"), body(kConfigType, "not json"), oci::media::kOciManifest);
+  ASSERT_TRUE(IsOk(broken));  // the push itself does not depend on the config's content
+  EXPECT_FALSE(artifacts.FindByDigest(kRepo, broken->digest).value()->extra_attrs.has_value());
 }
 
 }  // namespace

@@ -85,7 +85,7 @@ TEST(ManifestCacheTest, AMovedOrDeletedTagIsNeverServedFromTheCache) {
   p.owner_id = users.Create(u).value_or(0);
   ASSERT_TRUE(IsOk(projects.Create(p)));
   ManifestCache cache([&] { return (*db)->generation(); }, {});
-  ManifestService service(manifests, &cache);
+  ManifestService service(manifests, nullptr, &cache);
 
   auto push = [&](const std::string& layer) {
     std::string cfg = "{}";

@@ -1,12 +1,12 @@
 #include "api/v2_0/artifact_views.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <map>
 
 #include "base/json_writer.h"
+#include "blob/driver.h"
+#include "oci/image_config.h"
 #include "oci/media_types.h"
 
 namespace berth::api::v2_0 {
@@ -30,23 +30,22 @@ const std::vector<TypeRow>& TypeTable() {
   return kTable;
 }
 
-// Image configs are small; anything larger is not read for extra_attrs.
-constexpr int64_t kMaxConfigBytes = 1 << 20;
-
-// architecture, os, created, author and config of an image's config blob, serialized; "{}" for
-// anything else or when the blob cannot be read. Read once per config digest (see ConfigAttrsCache).
+// An image's extra_attrs, serialized: stored at push time, else (pushed before they were, or the
+// config was unreadable then) read from the config blob once per config digest (ConfigAttrsCache).
+// "{}" for anything else or when the blob cannot be read.
 std::string ExtraAttrs(RestContext& ctx, const store::ArtifactRecord& a) {
+  if (a.extra_attrs) return *a.extra_attrs;
   auto digest = ImageConfigDigest(a);
   if (!digest) return "{}";
   if (auto hit = ctx.config_attrs->Get(digest->str())) return std::move(*hit);
-  auto config = ReadImageConfig(ctx, a);
-  if (!config) return "{}";  // not remembered: the blob may become readable
-  Json out = Json::object();
-  for (const char* key : {"architecture", "author", "config", "created", "os"})
-    if (auto it = config->find(key); it != config->end()) out[key] = *it;
-  std::string text = out.dump(-1, ' ', false, Json::error_handler_t::replace);
-  ctx.config_attrs->Put(digest->str(), text);
-  return text;
+  auto reader = ctx.blobs.Open(a.repository_name, *digest);
+  if (!reader) return "{}";  // not remembered: the blob may become readable
+  auto bytes = blob::ReadWhole(**reader, oci::kMaxImageConfigBytes);
+  if (!bytes || !*bytes) return "{}";
+  auto attrs = oci::ImageExtraAttrs(**bytes);
+  if (!attrs) return "{}";
+  ctx.config_attrs->Put(digest->str(), *attrs);
+  return std::move(*attrs);
 }
 
 void WriteAdditionLink(JsonWriter& w, std::string_view name, const std::string& base) {
@@ -83,7 +82,7 @@ Result<void> WriteReferences(JsonWriter& w, RestContext& ctx, const store::Artif
 }  // namespace
 
 std::optional<Digest> ImageConfigDigest(const store::ArtifactRecord& a) {
-  if (!oci::media::IsImage(a.manifest_media_type) || ArtifactTypeOf(a.media_type) != "IMAGE") return std::nullopt;
+  if (!oci::HasImageConfig(a.manifest_media_type, a.media_type)) return std::nullopt;
   auto digest = Digest::Parse(a.config_digest);
   if (!digest) return std::nullopt;
   return *digest;
@@ -93,15 +92,10 @@ std::optional<Json> ReadImageConfig(RestContext& ctx, const store::ArtifactRecor
   auto digest = ImageConfigDigest(a);
   if (!digest) return std::nullopt;
   auto reader = ctx.blobs.Open(a.repository_name, *digest);
-  if (!reader || (*reader)->size() > kMaxConfigBytes) return std::nullopt;
-  std::string bytes(static_cast<size_t>((*reader)->size()), '\0');
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::pread((*reader)->fd(), bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-    if (n <= 0) return std::nullopt;
-    done += static_cast<size_t>(n);
-  }
-  Json config = Json::parse(bytes, nullptr, false);
+  if (!reader) return std::nullopt;
+  auto bytes = blob::ReadWhole(**reader, oci::kMaxImageConfigBytes);
+  if (!bytes || !*bytes) return std::nullopt;
+  Json config = Json::parse(**bytes, nullptr, false);
   if (!config.is_object()) return std::nullopt;
   return config;
 }

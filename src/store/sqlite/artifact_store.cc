@@ -75,7 +75,7 @@ const SortOption kRepoSorts[] = {
 constexpr const char* kArtifactSelect =
     "SELECT m.id, m.repository_id, r.project_id, r.name, m.digest, m.media_type, m.config_media_type, "
     "m.artifact_type, " BERTH_ARTIFACT_SIZE ", m.content, m.annotations, m.pushed_at, COALESCE(m.pulled_at, 0), "
-    "m.config_digest "
+    "m.config_digest, m.extra_attrs "
     "FROM manifests m JOIN repositories r ON r.id = m.repository_id ";
 
 constexpr const char* kArtifactWhere =
@@ -114,6 +114,7 @@ ArtifactRecord RowToArtifact(const Stmt& s) {
   a.pushed_at = s.Int(11);
   a.pulled_at = s.Int(12);
   a.config_digest = s.Text(13);
+  if (!s.IsNull(14)) a.extra_attrs = s.Text(14);
   return a;
 }
 

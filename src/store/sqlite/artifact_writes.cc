@@ -35,7 +35,7 @@ Result<int64_t> CopyManifest(Conn& c, int64_t src, int64_t dst, const std::strin
   int64_t src_id = 0;
   {
     auto s = c.Prepare(
-        "SELECT id, media_type, artifact_type, size, content, subject, annotations FROM manifests "
+        "SELECT id, media_type, artifact_type, size, content, subject, annotations, extra_attrs FROM manifests "
         "WHERE repository_id = ? AND digest = ?");
     s.Bind(1, src).Bind(2, digest);
     if (!s.Step()) return Fail(Errc::kManifestBlobUnknown, "manifest unknown to the source repository: " + digest);
@@ -46,6 +46,7 @@ Result<int64_t> CopyManifest(Conn& c, int64_t src, int64_t dst, const std::strin
     rec.content = s.Text(4);
     if (!s.IsNull(5)) rec.subject = *Digest::Parse(s.Text(5));
     rec.annotations_json = s.Text(6);
+    if (!s.IsNull(7)) rec.extra_attrs = s.Text(7);
   }
   rec.digest = *Digest::Parse(digest);
   std::vector<std::string> children = ChildDigests(c, src_id);

@@ -61,8 +61,8 @@ Result<int64_t> InsertManifest(Conn& c, int64_t repo, const ManifestRecord& rec,
   // same expressions as migration 0013's for older rows.
   auto ins = c.Prepare(
       "INSERT INTO manifests(repository_id, digest, media_type, artifact_type, size, content, subject, "
-      "annotations, pushed_at, blob_bytes, config_media_type, config_digest) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-      "?9, ?10, CASE WHEN ?3 IN ('application/vnd.oci.image.index.v1+json', "
+      "annotations, pushed_at, blob_bytes, extra_attrs, config_media_type, config_digest) VALUES(?1, ?2, ?3, ?4, ?5, "
+      "?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?3 IN ('application/vnd.oci.image.index.v1+json', "
       "'application/vnd.docker.distribution.manifest.list.v2+json') THEN ?3 "
       "WHEN json_valid(CAST(?6 AS TEXT)) AND json_type(CAST(?6 AS TEXT), '$.config.mediaType') = 'text' "
       "THEN json_extract(CAST(?6 AS TEXT), '$.config.mediaType') ELSE '' END, "
@@ -72,6 +72,8 @@ Result<int64_t> InsertManifest(Conn& c, int64_t repo, const ManifestRecord& rec,
       .BindBlob(6, rec.content).Bind(8, rec.annotations_json).Bind(9, now).Bind(10, blob_bytes);
   if (rec.subject) ins.Bind(7, subject);
   else ins.BindNull(7);
+  if (rec.extra_attrs) ins.Bind(11, *rec.extra_attrs);
+  else ins.BindNull(11);
   ins.Run();
   int64_t id = c.LastInsertId();
   for (const auto& b : rec.blobs) {
