@@ -407,7 +407,9 @@ def render(ctx, shape, seed_res, runs, started, elapsed, verified):
     if ctx.rss is not None:
         L.append("")
         L.append(f"Berth's peak RSS (VmHWM) in this run{'' if seed_res.get('reused') else ', seeding included'}: "
-                 f"{ctx.rss:.0f} MiB.")
+                 f"{ctx.rss:.0f} MiB; at the end, anonymous memory (RssAnon) {ctx.anon_mib or 0:.0f} MiB and "
+                 f"proportional set size (Pss) {ctx.pss_mib or 0:.0f} MiB. SQLite reads the database through a "
+                 f"memory map, one per connection: RSS counts the shared file pages once per connection, Pss once.")
     L.append("")
     return "\n".join(L)
 
@@ -526,6 +528,7 @@ def main(argv):
     verified = None
     ctx.body_bytes = {}
     ctx.rss = None
+    ctx.anon_mib = ctx.pss_mib = None
     ctx.db_bytes = None
     ctx.blob_count = 0
 
@@ -579,6 +582,7 @@ def main(argv):
                     log(f"  rep {rep + 1} {e}: ERROR {ex}")
                 runs.append(rec)
         ctx.rss = srv.peak_rss_mib()
+        ctx.anon_mib, ctx.pss_mib = srv.memory_mib()
         if a.perf:
             for e in ctx.endpoints:
                 profile_endpoint(ctx, srv, e, shape, token)

@@ -115,6 +115,21 @@ class ServerProcess:
     def cpu_seconds(self):
         return proc_cpu_seconds(self.proc.pid)
 
+    def memory_mib(self):
+        """Anonymous memory (RssAnon) and proportional set size (Pss, from smaps_rollup) now, MiB.
+        RSS counts each mapping of a file page: SQLite's memory map of the database, one per
+        connection, makes VmHWM a multiple of the file's size while the memory is shared."""
+        anon = proc_status_kib(self.proc.pid, "RssAnon")
+        pss = None
+        try:
+            with open(f"/proc/{self.proc.pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss = int(line.split()[1])
+        except OSError:
+            pass
+        return (anon / 1024 if anon is not None else None, pss / 1024 if pss is not None else None)
+
     def peak_rss_mib(self):
         kib = proc_status_kib(self.proc.pid, "VmHWM")
         return kib / 1024 if kib is not None else None

@@ -141,6 +141,12 @@ std::unique_ptr<Conn> Db::OpenConn(bool readonly) {
     conn->Exec("PRAGMA foreign_keys=ON");
   }
   conn->Exec("PRAGMA cache_size=-16000");
+  // Pages are read through a shared memory map of the file instead of a pread into each
+  // connection's own cache: no syscall and no copy per page, one copy in the OS page cache for all
+  // connections. At 100,000 artifacts (a 270 MB database) preads were 12% of a list's CPU. The
+  // mapped pages are file-backed (counted in RSS, given back under memory pressure). Beyond 1 GiB
+  // the rest of the file is read as before.
+  conn->Exec("PRAGMA mmap_size=1073741824");
   return conn;
 }
 
