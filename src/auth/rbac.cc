@@ -5,6 +5,17 @@
 #include <set>
 
 namespace berth::auth {
+
+const ProjectRoles::Map& ProjectRoles::map() const {
+  static const Map kEmpty;
+  return map_ ? *map_ : kEmpty;
+}
+
+ProjectRoles::Map& ProjectRoles::Mutable() {
+  if (!map_) map_ = std::make_shared<Map>();
+  else if (map_.use_count() > 1) map_ = std::make_shared<Map>(*map_);
+  return *map_;
+}
 namespace {
 
 struct Grant {

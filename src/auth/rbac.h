@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,13 +35,33 @@ struct RobotPermission {
   std::string action;  // or "*"
 };
 
+// A user's roles per project id (direct and through groups). Copies share one map: a verified
+// login is cached and copied into every request, and a sysadmin who owns every project would
+// otherwise copy a map of all of them each time. The first write through a shared copy copies it
+// first. Not thread-safe for writes; reading shared copies from several threads is.
+class ProjectRoles {
+ public:
+  using Map = std::map<int64_t, std::vector<Role>>;
+  Map::const_iterator find(int64_t project_id) const { return map().find(project_id); }
+  Map::const_iterator begin() const { return map().begin(); }
+  Map::const_iterator end() const { return map().end(); }
+  bool empty() const { return map().empty(); }
+  size_t size() const { return map().size(); }
+  std::vector<Role>& operator[](int64_t project_id) { return Mutable()[project_id]; }
+
+ private:
+  const Map& map() const;
+  Map& Mutable();
+  std::shared_ptr<Map> map_;
+};
+
 struct Principal {
   enum class Kind { kAnonymous, kUser, kRobot };
   Kind kind = Kind::kAnonymous;
   int64_t id = 0;
   std::string name;
   bool sysadmin = false;
-  std::map<int64_t, std::vector<Role>> project_roles;  // users: roles per project id (direct and groups)
+  ProjectRoles project_roles;                          // users: roles per project id (direct and groups)
   std::vector<RobotPermission> robot_permissions;     // robots only
 
   bool authenticated() const { return kind != Kind::kAnonymous; }

@@ -88,6 +88,28 @@ TEST(TokenSigner, SignsVerifiesAndPersistsItsKey) {
   std::filesystem::remove_all(dir);
 }
 
+// Copies of a principal share their role map (a cached login is copied per request); writing
+// through one copy leaves the others as they were.
+TEST(Rbac, PrincipalCopiesShareRolesUntilOneIsWritten) {
+  Principal a;
+  a.kind = Principal::Kind::kUser;
+  a.project_roles[7] = {Role::kGuest};
+  Principal b = a;
+  ASSERT_NE(b.project_roles.find(7), b.project_roles.end());
+  EXPECT_EQ(&*a.project_roles.find(7), &*b.project_roles.find(7));  // one map, not two
+  b.project_roles[7].push_back(Role::kDeveloper);
+  b.project_roles[8] = {Role::kProjectAdmin};
+  EXPECT_EQ(a.project_roles.find(7)->second, std::vector<Role>{Role::kGuest});
+  EXPECT_EQ(a.project_roles.find(8), a.project_roles.end());
+  EXPECT_EQ(b.project_roles.size(), 2u);
+  ProjectRef p7{7, "p7", false};
+  EXPECT_FALSE(Allowed(a, p7, "repository", "push"));
+  EXPECT_TRUE(Allowed(b, p7, "repository", "push"));
+  Principal none;
+  EXPECT_TRUE(none.project_roles.empty());
+  EXPECT_EQ(none.project_roles.find(1), none.project_roles.end());
+}
+
 TEST(Rbac, RolesFollowHarborsTable) {
   ProjectRef priv{7, "team", false};
   auto user = [](Role r) {

@@ -87,6 +87,19 @@ Stmt Conn::Prepare(const char* sql) {
   return Stmt(s);
 }
 
+namespace {
+constexpr const char kBeginRead[] = "BEGIN";
+constexpr const char kEndRead[] = "COMMIT";
+}  // namespace
+
+void Conn::BeginRead() { Prepare(kBeginRead).Run(); }
+
+void Conn::EndRead() { Prepare(kEndRead).Run(); }
+
+void Conn::EndReadQuietly() noexcept {
+  if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
 void Conn::Exec(const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {

@@ -65,6 +65,10 @@ class Conn {
   // every time).
   Stmt Prepare(const char* sql);
   void Exec(const char* sql);
+  // BEGIN / COMMIT of a read transaction (prepared once); EndReadQuietly ends one after a failure.
+  void BeginRead();
+  void EndRead();
+  void EndReadQuietly() noexcept;
   int64_t Changes() const { return sqlite3_changes64(db_); }
   int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   sqlite3* raw() const { return db_; }
@@ -123,16 +127,21 @@ class Db {
   // connection belongs to the caller and must be used by one thread at a time.
   Result<std::unique_ptr<Conn>> Snapshot();
 
-  // Runs f(Conn&) on a read connection (autocommit: each statement sees a consistent snapshot;
-  // wrap several in BEGIN/COMMIT via ReadTx for one snapshot).
+  // Runs f(Conn&) on a read connection, in one read transaction: every statement of f sees the
+  // same snapshot (a count and its page agree), and the snapshot is taken once per call instead of
+  // once per statement (each costs file-lock syscalls and a WAL read mark). Keep f short: the
+  // snapshot holds back checkpoints while it lasts.
   template <class F>
   auto Read(F&& f) -> std::invoke_result_t<F, Conn&> {
     auto conn = Borrow();
     try {
+      conn->BeginRead();
       auto r = f(*conn);
+      conn->EndRead();
       Return(std::move(conn));
       return r;
     } catch (const SqliteError& e) {
+      conn->EndReadQuietly();
       Return(std::move(conn));
       return Fail(Errc::kInternal, std::string("database: ") + e.what());
     }
