@@ -17,10 +17,10 @@ class JsonWriter {
  public:
   explicit JsonWriter(size_t reserve = 0) { out_.reserve(reserve); }
 
-  JsonWriter& BeginObject();
-  JsonWriter& EndObject();
-  JsonWriter& BeginArray();
-  JsonWriter& EndArray();
+  JsonWriter& BeginObject() { return Open('{'); }
+  JsonWriter& EndObject() { return Close('}'); }
+  JsonWriter& BeginArray() { return Open('['); }
+  JsonWriter& EndArray() { return Close(']'); }
   JsonWriter& Key(std::string_view key);
   JsonWriter& String(std::string_view value);
   JsonWriter& Int(int64_t value);
@@ -39,6 +39,8 @@ class JsonWriter {
   std::string Take() { return std::move(out_); }
 
  private:
+  JsonWriter& Open(char bracket);
+  JsonWriter& Close(char bracket);
   void BeforeValue();
   void Escaped(std::string_view s);
 
