@@ -53,9 +53,10 @@ test("10,000 artifacts: first page, next page and a filter each render fast", as
   });
   const filter = await timed(async () => {
     await page.getByLabel("Filter by tag").fill("v9990");
-    await pager.filter({ hasText: "of 1" }).waitFor();
+    await table.getByText("v9990").first().waitFor();
+    await pager.filter({ hasText: /of 1(?!\d)/ }).waitFor();
   });
-  await table.getByText("v9990").first().waitFor();
+  assert.equal(await table.locator("tbody tr").count(), 1);
   console.log(`10,000 artifacts: first page ${first} ms, next page ${next} ms, filter ${filter} ms`);
   for (const [what, ms] of [["first page", first], ["next page", next], ["filter", filter]])
     assert.ok(ms < 3000, `${what} took ${ms} ms`);

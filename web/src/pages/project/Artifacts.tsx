@@ -3,7 +3,7 @@
 // artifacts costs what one page costs. Short copyable digests, tags with their pull commands, size,
 // type, push and pull times; an index expands into its children with their platforms (fetched
 // when expanded); deletion after confirmation shows the API's refusal (412 while an index lists it).
-import { Fragment, useCallback, useEffect, useState } from "react";
+import { Fragment, useCallback, useEffect, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, messageOf, totalOf } from "../../api/client";
 import type { Artifact } from "../../api/types";
@@ -59,7 +59,11 @@ export default function Artifacts({ project, reload }: ProjectTabProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tagQuery]);
 
+  // A filter change first reloads the current page and then, once the page is reset, page 1:
+  // only the newest request's answer is shown, whichever arrives last.
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const seq = ++latest.current;
     setLoading(true);
     try {
       const { data, response } = await api.GET("/api/v2.0/projects/{project_name_or_id}/repositories/{repository_name}/artifacts", {
@@ -68,13 +72,14 @@ export default function Artifacts({ project, reload }: ProjectTabProps) {
           query: { page, page_size: pageSize, with_tag: true, ...(tagQuery ? { q: `tags=~${tagQuery.replace(/,/g, "")}` } : {}) },
         },
       });
+      if (seq !== latest.current) return;
       setRows(data ?? []);
       setTotal(totalOf(response));
       setError("");
     } catch (e) {
-      setError(messageOf(e));
+      if (seq === latest.current) setError(messageOf(e));
     } finally {
-      setLoading(false);
+      if (seq === latest.current) setLoading(false);
     }
   }, [project.project_id, repo, page, pageSize, tagQuery]);
 

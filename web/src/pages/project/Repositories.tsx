@@ -1,6 +1,6 @@
 // The repositories of a project: server-side search (name part) and paging; artifact and pull
 // counts, last update; a copyable pull command; deletion after confirmation.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, messageOf, totalOf } from "../../api/client";
 import type { Repository } from "../../api/types";
@@ -43,7 +43,10 @@ export default function Repositories({ project, reload }: ProjectTabProps) {
     );
   }, [query, setParams]);
 
+  // Only the newest request's answer is shown (a filter change reloads before the page resets).
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const seq = ++latest.current;
     setLoading(true);
     try {
       const { data, response } = await api.GET("/api/v2.0/projects/{project_name_or_id}/repositories", {
@@ -52,13 +55,14 @@ export default function Repositories({ project, reload }: ProjectTabProps) {
           query: { page, page_size: pageSize, ...(query ? { q: `name=~${query}` } : {}) },
         },
       });
+      if (seq !== latest.current) return;
       setRows(data ?? []);
       setTotal(totalOf(response));
       setError("");
     } catch (e) {
-      setError(messageOf(e));
+      if (seq === latest.current) setError(messageOf(e));
     } finally {
-      setLoading(false);
+      if (seq === latest.current) setLoading(false);
     }
   }, [project.project_id, page, query]);
 
