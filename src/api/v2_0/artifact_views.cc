@@ -30,6 +30,15 @@ const std::vector<TypeRow>& TypeTable() {
   return kTable;
 }
 
+// The config blob's bytes when it is readable and at most oci::kMaxImageConfigBytes long.
+std::optional<std::string> ReadConfigBytes(RestContext& ctx, const store::ArtifactRecord& a, const Digest& digest) {
+  auto reader = ctx.blobs.Open(a.repository_name, digest);
+  if (!reader) return std::nullopt;
+  auto bytes = blob::ReadWhole(**reader, oci::kMaxImageConfigBytes);
+  if (!bytes || !*bytes) return std::nullopt;
+  return std::move(**bytes);
+}
+
 // An image's extra_attrs, serialized: stored at push time, else (pushed before they were, or the
 // config was unreadable then) read from the config blob once per config digest (ConfigAttrsCache).
 // "{}" for anything else or when the blob cannot be read.
@@ -38,11 +47,9 @@ std::string ExtraAttrs(RestContext& ctx, const store::ArtifactRecord& a) {
   auto digest = ImageConfigDigest(a);
   if (!digest) return "{}";
   if (auto hit = ctx.config_attrs->Get(digest->str())) return std::move(*hit);
-  auto reader = ctx.blobs.Open(a.repository_name, *digest);
-  if (!reader) return "{}";  // not remembered: the blob may become readable
-  auto bytes = blob::ReadWhole(**reader, oci::kMaxImageConfigBytes);
-  if (!bytes || !*bytes) return "{}";
-  auto attrs = oci::ImageExtraAttrs(**bytes);
+  auto bytes = ReadConfigBytes(ctx, a, *digest);
+  if (!bytes) return "{}";  // not remembered: the blob may become readable
+  auto attrs = oci::ImageExtraAttrs(*bytes);
   if (!attrs) return "{}";
   ctx.config_attrs->Put(digest->str(), *attrs);
   return std::move(*attrs);
@@ -91,11 +98,9 @@ std::optional<Digest> ImageConfigDigest(const store::ArtifactRecord& a) {
 std::optional<Json> ReadImageConfig(RestContext& ctx, const store::ArtifactRecord& a) {
   auto digest = ImageConfigDigest(a);
   if (!digest) return std::nullopt;
-  auto reader = ctx.blobs.Open(a.repository_name, *digest);
-  if (!reader) return std::nullopt;
-  auto bytes = blob::ReadWhole(**reader, oci::kMaxImageConfigBytes);
-  if (!bytes || !*bytes) return std::nullopt;
-  Json config = Json::parse(**bytes, nullptr, false);
+  auto bytes = ReadConfigBytes(ctx, a, *digest);
+  if (!bytes) return std::nullopt;
+  Json config = Json::parse(*bytes, nullptr, false);
   if (!config.is_object()) return std::nullopt;
   return config;
 }

@@ -1,6 +1,6 @@
 // Helpers for the repository and artifact pages: the API path form of a repository name, short
-// digests, pull commands, a debounced value for search boxes.
-import { useEffect, useState } from "react";
+// digests, pull commands, a debounced value for search boxes, newest-request-only loading.
+import { useCallback, useEffect, useRef, useState } from "react";
 
 // A repository name (without the project) as the path parameter of the typed client. openapi-fetch
 // encodes path parameters once itself, so encoding here once more gives Harbor's double encoding
@@ -38,6 +38,17 @@ export function useDebounced<T>(value: T, ms = 250): T {
     return () => clearTimeout(t);
   }, [value, ms]);
   return v;
+}
+
+// Numbers a component's requests so only the newest one's answer is shown, whichever arrives
+// last: `const isNewest = begin();` before a request, `if (!isNewest()) return;` after it. (A filter
+// change reloads the current page and then, once the page resets, page 1.)
+export function useNewestRequest(): () => () => boolean {
+  const latest = useRef(0);
+  return useCallback(() => {
+    const seq = ++latest.current;
+    return () => seq === latest.current;
+  }, []);
 }
 
 export const PAGE_SIZES = [10, 25, 50, 100];

@@ -3,12 +3,12 @@
 // artifacts costs what one page costs. Short copyable digests, tags with their pull commands, size,
 // type, push and pull times; an index expands into its children with their platforms (fetched
 // when expanded); deletion after confirmation shows the API's refusal (412 while an index lists it).
-import { Fragment, useCallback, useEffect, useRef, useState } from "react";
+import { Fragment, useCallback, useEffect, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, messageOf, totalOf } from "../../api/client";
 import type { Artifact } from "../../api/types";
 import CopyCommand from "../../components/CopyCommand";
-import { PAGE_SIZES, pagingOf, pullCommand, repoParam, shortDigest, useDebounced } from "../../components/registry";
+import { PAGE_SIZES, pagingOf, pullCommand, repoParam, shortDigest, useDebounced, useNewestRequest } from "../../components/registry";
 import { Confirm, ErrorBanner, Pager, formatBytes, formatTime } from "../../components/ui";
 import type { ProjectTabProps } from "./tab";
 import "./repos.css";
@@ -59,11 +59,9 @@ export default function Artifacts({ project, reload }: ProjectTabProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tagQuery]);
 
-  // A filter change first reloads the current page and then, once the page is reset, page 1:
-  // only the newest request's answer is shown, whichever arrives last.
-  const latest = useRef(0);
+  const begin = useNewestRequest();
   const load = useCallback(async () => {
-    const seq = ++latest.current;
+    const isNewest = begin();
     setLoading(true);
     try {
       const { data, response } = await api.GET("/api/v2.0/projects/{project_name_or_id}/repositories/{repository_name}/artifacts", {
@@ -72,16 +70,16 @@ export default function Artifacts({ project, reload }: ProjectTabProps) {
           query: { page, page_size: pageSize, with_tag: true, ...(tagQuery ? { q: `tags=~${tagQuery.replace(/,/g, "")}` } : {}) },
         },
       });
-      if (seq !== latest.current) return;
+      if (!isNewest()) return;
       setRows(data ?? []);
       setTotal(totalOf(response));
       setError("");
     } catch (e) {
-      if (seq === latest.current) setError(messageOf(e));
+      if (isNewest()) setError(messageOf(e));
     } finally {
-      if (seq === latest.current) setLoading(false);
+      if (isNewest()) setLoading(false);
     }
-  }, [project.project_id, repo, page, pageSize, tagQuery]);
+  }, [begin, project.project_id, repo, page, pageSize, tagQuery]);
 
   useEffect(() => {
     void load();

@@ -1,11 +1,11 @@
 // The repositories of a project: server-side search (name part) and paging; artifact and pull
 // counts, last update; a copyable pull command; deletion after confirmation.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, messageOf, totalOf } from "../../api/client";
 import type { Repository } from "../../api/types";
 import CopyCommand from "../../components/CopyCommand";
-import { pagingOf, pullCommand, repoParam, repoShortName, repoUrl, useDebounced } from "../../components/registry";
+import { pagingOf, pullCommand, repoParam, repoShortName, repoUrl, useDebounced, useNewestRequest } from "../../components/registry";
 import { Confirm, ErrorBanner, Pager, formatTime } from "../../components/ui";
 import type { ProjectTabProps } from "./tab";
 import "./repos.css";
@@ -43,10 +43,9 @@ export default function Repositories({ project, reload }: ProjectTabProps) {
     );
   }, [query, setParams]);
 
-  // Only the newest request's answer is shown (a filter change reloads before the page resets).
-  const latest = useRef(0);
+  const begin = useNewestRequest();
   const load = useCallback(async () => {
-    const seq = ++latest.current;
+    const isNewest = begin();
     setLoading(true);
     try {
       const { data, response } = await api.GET("/api/v2.0/projects/{project_name_or_id}/repositories", {
@@ -55,16 +54,16 @@ export default function Repositories({ project, reload }: ProjectTabProps) {
           query: { page, page_size: pageSize, ...(query ? { q: `name=~${query}` } : {}) },
         },
       });
-      if (seq !== latest.current) return;
+      if (!isNewest()) return;
       setRows(data ?? []);
       setTotal(totalOf(response));
       setError("");
     } catch (e) {
-      if (seq === latest.current) setError(messageOf(e));
+      if (isNewest()) setError(messageOf(e));
     } finally {
-      if (seq === latest.current) setLoading(false);
+      if (isNewest()) setLoading(false);
     }
-  }, [project.project_id, page, query]);
+  }, [begin, project.project_id, page, query]);
 
   useEffect(() => {
     void load();
